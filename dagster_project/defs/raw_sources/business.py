@@ -1,0 +1,36 @@
+"""Tenants, monthly revenue and feature budgets (CSV in the landing zone) → raw.tenants, raw.revenue, raw.budgets.
+
+These are small reference tables: each run replaces them whole. A missing file keeps what was loaded before."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dagster_project.lib.project import daily_partitions, project_config
+from dagster_project.lib.raw import RAW_ASSET_KW, open_landing
+from dagster_project.lib.warehouse import replace_rows
+from ingest import business as biz
+from ingest.schemas import BUDGETS, REVENUE, TENANTS
+
+FILES = {
+    "tenants.csv": ("tenants", TENANTS, biz.parse_tenants_csv),
+    "revenue.csv": ("revenue", REVENUE, biz.parse_revenue_csv),
+    "budgets.csv": ("budgets", BUDGETS, biz.parse_budgets_csv),
+}
+
+
+@dg.asset(key=["raw", "business"], partitions_def=daily_partitions(), **RAW_ASSET_KW)
+def business(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    loaded = {}
+    for source in project_config().sources_of("business"):
+        landing = open_landing(source, context.log)
+        if landing is None:
+            continue
+        for name, (table, schema, parse) in FILES.items():
+            if not landing.exists(name):
+                context.log.warning(f"{landing.describe(name)} not found; raw.{table} keeps its previous rows")
+                continue
+            df = parse(landing.read_bytes(name), landing.describe(name))
+            with duckdb.get_connection() as con:
+                replace_rows(con, table, schema, {}, df)
+            loaded[table] = df.height
+    return dg.MaterializeResult(metadata={f"{t}_rows": n for t, n in loaded.items()})

@@ -1,0 +1,153 @@
+"""The one YAML file that says where everything is (DESIGN.md §5).
+
+Lookup order: an explicit path, else $UNITCOST_CONFIG, else ./unitcost.yaml. Relative paths inside the file are
+relative to the file's folder. Secrets are never read from here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONFIG_ENV = "UNITCOST_CONFIG"
+SOURCE_KINDS = ("cur", "opencost", "kubernetes", "llm", "requests", "business")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    kind: str
+    uri: str
+    name: str
+    endpoint_url: str | None = None
+    format: str | None = None  # bills only: cur1 | cur2 | focus, for a bare file without a manifest
+    billing_period: str | None = None
+
+
+@dataclass(frozen=True)
+class Attribution:
+    tenant_label: str = "tenant"
+    feature_label: str = "feature"
+    tenant_tag: str = "user_tenant"
+    feature_tag: str = "user_feature"
+
+
+@dataclass(frozen=True)
+class UnitcostConfig:
+    path: Path
+    start_date: date
+    currency: str
+    engine: str
+    warehouse_path: Path
+    serving_path: Path
+    attribution: Attribution
+    sources: dict[str, list[SourceConfig]] = field(default_factory=dict)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def sources_of(self, kind: str) -> list[SourceConfig]:
+        return self.sources.get(kind, [])
+
+    def dbt_vars(self) -> dict[str, Any]:
+        a = self.attribution
+        return {
+            "tenant_label": a.tenant_label,
+            "feature_label": a.feature_label,
+            "tenant_tag": a.tenant_tag,
+            "feature_tag": a.feature_tag,
+            "currency": self.currency,
+        }
+
+
+def config_path(explicit: str | os.PathLike | None = None) -> Path:
+    if explicit:
+        return Path(explicit).resolve()
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV]).resolve()
+    return (Path.cwd() / "unitcost.yaml").resolve()
+
+
+def _resolve(base: Path, value: str) -> str:
+    if value.startswith("s3://"):
+        return value
+    p = Path(value)
+    return str(p if p.is_absolute() else (base / p).resolve())
+
+
+def _parse_sources(base: Path, raw: Any) -> dict[str, list[SourceConfig]]:
+    out: dict[str, list[SourceConfig]] = {}
+    if raw is None:
+        return out
+    if not isinstance(raw, dict):
+        raise ConfigError("sources: expected a mapping of source kind -> {uri: ...}")
+    for kind, entries in raw.items():
+        if kind not in SOURCE_KINDS:
+            raise ConfigError(f"sources.{kind}: unknown source kind (expected one of {', '.join(SOURCE_KINDS)})")
+        if entries is None:
+            continue
+        items = entries if isinstance(entries, list) else [entries]
+        parsed = []
+        for i, item in enumerate(items):
+            if isinstance(item, str):
+                item = {"uri": item}
+            if not isinstance(item, dict) or not item.get("uri"):
+                raise ConfigError(f"sources.{kind}[{i}]: expected a mapping with a 'uri'")
+            default_name = kind if len(items) == 1 else f"{kind}_{i + 1}"
+            parsed.append(
+                SourceConfig(
+                    kind=kind,
+                    uri=_resolve(base, str(item["uri"])),
+                    name=str(item.get("name") or default_name),
+                    endpoint_url=item.get("endpoint_url"),
+                    format=item.get("format"),
+                    billing_period=str(item["billing_period"]) if item.get("billing_period") else None,
+                )
+            )
+        out[kind] = parsed
+    return out
+
+
+def load_config(explicit: str | os.PathLike | None = None) -> UnitcostConfig:
+    path = config_path(explicit)
+    if not path.exists():
+        raise ConfigError(
+            f"{path}: no unitcost config found (pass --config FILE, set {CONFIG_ENV}, or create ./unitcost.yaml; "
+            "`unitcost generate --out DIR` writes one)"
+        )
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    base = path.parent
+    try:
+        start = raw["start_date"]
+        start_date = start if isinstance(start, date) else date.fromisoformat(str(start))
+    except (KeyError, ValueError) as exc:
+        raise ConfigError(f"{path}: start_date must be a date like 2026-10-01") from exc
+    wh = raw.get("warehouse") or {}
+    engine = wh.get("engine", "duckdb")
+    if engine != "duckdb":
+        raise ConfigError(f"{path}: warehouse.engine {engine!r} is not supported yet (duckdb)")
+    wpath = Path(_resolve(base, wh.get("path", "warehouse/unitcost.duckdb")))
+    spath = Path(_resolve(base, wh.get("serving_path", str(wpath.with_name(wpath.stem + "_serving.duckdb")))))
+    attr = raw.get("attribution") or {}
+    return UnitcostConfig(
+        path=path,
+        start_date=start_date,
+        currency=str(raw.get("currency", "USD")).upper(),
+        engine=engine,
+        warehouse_path=wpath,
+        serving_path=spath,
+        attribution=Attribution(**{k: str(v) for k, v in attr.items() if k in Attribution.__dataclass_fields__}),
+        sources=_parse_sources(base, raw.get("sources")),
+    )

@@ -1,0 +1,89 @@
+"""Writing raw partitions into the warehouse: replace, never append, in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+import polars as pl
+
+RAW_SCHEMA = "raw"
+
+
+def ensure_table(con: duckdb.DuckDBPyConnection, table: str, schema: Mapping[str, pl.DataType]) -> None:
+    """Create raw.<table> with the contract's columns if it does not exist yet."""
+    con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    con.register("_unitcost_empty", pl.DataFrame(schema=dict(schema)).to_arrow())
+    try:
+        con.execute(f"create table if not exists {RAW_SCHEMA}.{table} as select * from _unitcost_empty limit 0")
+    finally:
+        con.unregister("_unitcost_empty")
+
+
+def replace_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    schema: Mapping[str, pl.DataType],
+    where: Mapping[str, Any],
+    frames: list[pl.DataFrame] | pl.DataFrame,
+) -> int:
+    """Delete the rows matching `where` (column = value, values bound as parameters) and insert `frames`,
+    atomically: a failure leaves the previous rows in place. Returns the number of rows inserted."""
+    if isinstance(frames, pl.DataFrame):
+        frames = [frames]
+    ensure_table(con, table, schema)
+    cols = list(schema)
+    for name in where:
+        if name not in cols:
+            raise KeyError(f"raw.{table} has no column {name!r}")
+    clause = " and ".join(f"{name} = ?" for name in where) or "true"
+    inserted = 0
+    con.execute("begin transaction")
+    try:
+        con.execute(f"delete from {RAW_SCHEMA}.{table} where {clause}", list(where.values()))
+        for frame in frames:
+            if frame.height == 0:
+                continue
+            _insert(con, table, frame.select(cols))
+            inserted += frame.height
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return inserted
+
+
+def replace_days(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    schema: Mapping[str, pl.DataType],
+    day_column: str,
+    days: list,
+    frame: pl.DataFrame,
+) -> dict:
+    """Replace each day's partition of raw.<table> with that day's rows of `frame`, all days in one transaction."""
+    ensure_table(con, table, schema)
+    cols = list(schema)
+    counts = {}
+    con.execute("begin transaction")
+    try:
+        for day in days:
+            con.execute(f"delete from {RAW_SCHEMA}.{table} where {day_column} = ?", [day])
+            part = frame.filter(pl.col(day_column) == day)
+            if part.height:
+                _insert(con, table, part.select(cols))
+            counts[str(day)] = part.height
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return counts
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    con.register("_unitcost_batch", frame.to_arrow())
+    try:
+        con.execute(f"insert into {RAW_SCHEMA}.{table} by name select * from _unitcost_batch")
+    finally:
+        con.unregister("_unitcost_batch")

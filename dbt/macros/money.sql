@@ -1,0 +1,22 @@
+{#- Money is DECIMAL(38,9) everywhere (BigQuery NUMERIC has exactly that scale). -#}
+{% macro money_type() -%}
+    {{ return(adapter.dispatch('money_type', 'unitcost')()) }}
+{%- endmacro %}
+{% macro default__money_type() -%}decimal(38, 9){%- endmacro %}
+{% macro bigquery__money_type() -%}numeric{%- endmacro %}
+
+{% macro to_money(expr) -%}
+    cast({{ expr }} as {{ money_type() }})
+{%- endmacro %}
+
+{#- Integer division truncated toward zero (DuckDB `//` and BigQuery DIV both truncate). -#}
+{% macro int_div_trunc(a, b) -%}
+    {{ return(adapter.dispatch('int_div_trunc', 'unitcost')(a, b)) }}
+{%- endmacro %}
+{% macro default__int_div_trunc(a, b) -%}(({{ a }}) // ({{ b }})){%- endmacro %}
+{% macro bigquery__int_div_trunc(a, b) -%}div({{ a }}, {{ b }}){%- endmacro %}
+
+{#- An integer count of nano-dollars back to money, without a float or a DECIMAL ÷ DECIMAL (DOUBLE in DuckDB). -#}
+{% macro nano_to_money(expr) -%}
+    cast(cast({{ expr }} as decimal(38, 0)) * cast(0.000000001 as decimal(38, 9)) as {{ money_type() }})
+{%- endmacro %}

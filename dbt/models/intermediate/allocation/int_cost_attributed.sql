@@ -1,0 +1,166 @@
+{{ config(materialized='table') }}
+{#-
+  Every dollar of the run's days, before any sharing, with the owner it has on its own and what must happen to
+  it next (docs/allocation.md):
+    allocation = direct | idle | unallocated  → final as is
+               = shared_workload               → split by requests of its feature (int_shared_workloads_split)
+               = shared_pool                   → split by tenants' direct cost (int_shared_pool_split)
+-#}
+{%- set tenant_tag = sql_string(var('tenant_tag')) -%}
+{%- set feature_tag = sql_string(var('feature_tag')) -%}
+
+with node_instances as (
+    select distinct instance_id from {{ ref('int_k8s_nodes') }}
+),
+
+bill as (
+    select
+        b.*,
+        cls.category,
+        cls.shared_rule_id,
+        (n.instance_id is not null
+            and b.operation like 'RunInstances%'
+            and coalesce(b.usage_type, '') not like '%DataXfer%') as is_node_compute,
+        {{ tag('b.tags', tenant_tag) }} as tag_tenant,
+        {{ tag('b.tags', feature_tag) }} as tag_feature
+    from {{ ref('int_bill_costs_spread_daily') }} as b
+    left join {{ ref('int_bill_line_classes') }} as cls
+        on cls.service_code = coalesce(b.service_code, '') and cls.usage_type = coalesce(b.usage_type, '')
+        and cls.operation = coalesce(b.operation, '') and cls.line_item_type = coalesce(b.line_item_type, '')
+    left join node_instances as n
+        on n.instance_id = b.resource_id
+    where {{ in_run_window('b.usage_date') }}
+),
+
+cloud as (
+    select
+        usage_date,
+        source_id,
+        'cloud' as cost_source,
+        category,
+        case when tag_tenant is not null then tag_tenant end as owner_tenant_id,
+        case when tag_tenant is not null then coalesce(tag_feature, '__unallocated__')
+             when tag_feature is not null then tag_feature end as owner_feature_id,
+        case
+            when tag_tenant is not null then 'direct'
+            when tag_feature is not null then 'shared_workload'
+            when shared_rule_id is not null then 'shared_pool'
+            else 'unallocated'
+        end as allocation,
+        case
+            when tag_tenant is not null then 'direct'
+            when tag_feature is not null then 'shared_workload_requests'
+            when shared_rule_id is not null then shared_rule_id
+            else 'untagged'
+        end as rule_id,
+        effective_cost as amount_usd
+    from bill
+    where not is_node_compute
+),
+
+shared_namespaces as (
+    select match_value as namespace, min(rule_id) as rule_id
+    from {{ ref('allocation_rules') }}
+    where applies_to = 'k8s_namespace'
+    group by match_value
+),
+
+pods as (
+    select
+        c.usage_date,
+        c.source_id,
+        c.recipient_kind,
+        c.allocated_usd,
+        o.tenant_id,
+        o.feature_id,
+        sn.rule_id as shared_namespace_rule
+    from {{ ref('int_pod_costs_reconciled') }} as c
+    left join {{ ref('int_pod_owners_daily') }} as o
+        on c.recipient_kind = 'pod' and o.cluster = c.cluster and o.usage_date = c.usage_date
+        and o.namespace = c.namespace and o.pod = c.pod
+    left join shared_namespaces as sn
+        on c.recipient_kind = 'pod' and sn.namespace = c.namespace
+    where {{ in_run_window('c.usage_date') }}
+),
+
+kubernetes as (
+    select
+        usage_date,
+        source_id,
+        case when recipient_kind = 'no_opencost' then 'cloud' else 'kubernetes' end as cost_source,
+        'compute' as category,
+        case
+            when recipient_kind = 'idle' then '__idle__'
+            when recipient_kind = 'pod' then tenant_id
+        end as owner_tenant_id,
+        case
+            when recipient_kind = 'idle' then '__idle__'
+            when recipient_kind = 'pod' and tenant_id is not null then coalesce(feature_id, '__unallocated__')
+            when recipient_kind = 'pod' then feature_id
+        end as owner_feature_id,
+        case
+            when recipient_kind = 'idle' then 'idle'
+            when recipient_kind = 'no_opencost' then 'unallocated'
+            when tenant_id is not null then 'direct'
+            when feature_id is not null then 'shared_workload'
+            when shared_namespace_rule is not null then 'shared_pool'
+            else 'unallocated'
+        end as allocation,
+        case
+            when recipient_kind = 'idle' then 'node_idle'
+            when recipient_kind = 'no_opencost' then 'no_opencost'
+            when tenant_id is not null then 'direct'
+            when feature_id is not null then 'shared_workload_requests'
+            when shared_namespace_rule is not null then shared_namespace_rule
+            else 'unlabeled_pod'
+        end as rule_id,
+        allocated_usd as amount_usd
+    from pods
+),
+
+llm as (
+    select
+        e.usage_date,
+        'llm:' || p.invoicing_provider as source_id,
+        'llm' as cost_source,
+        'ai_tokens' as category,
+        e.tenant_id as owner_tenant_id,
+        case when e.tenant_id is not null then coalesce(e.feature_id, '__unallocated__') else e.feature_id end
+            as owner_feature_id,
+        case
+            when e.tenant_id is not null then 'direct'
+            when e.feature_id is not null then 'shared_workload'
+            else 'unallocated'
+        end as allocation,
+        case
+            when e.tenant_id is not null then 'direct'
+            when e.feature_id is not null then 'shared_workload_requests'
+            else 'untagged'
+        end as rule_id,
+        p.priced_cost_usd as amount_usd
+    from {{ ref('int_llm_calls_invoiced') }} as p
+    inner join {{ ref('stg_llm__events') }} as e
+        on e.event_id = p.event_id
+    where {{ in_run_window('e.usage_date') }}
+),
+
+unioned as (
+    select * from cloud
+    union all
+    select * from kubernetes
+    union all
+    select * from llm
+)
+
+select
+    usage_date,
+    source_id,
+    cost_source,
+    category,
+    coalesce(owner_tenant_id, '__unallocated__') as owner_tenant_id,
+    coalesce(owner_feature_id, '__unallocated__') as owner_feature_id,
+    allocation,
+    rule_id,
+    sum(amount_usd) as amount_usd
+from unioned
+group by 1, 2, 3, 4, 5, 6, 7, 8

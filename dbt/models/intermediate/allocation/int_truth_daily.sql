@@ -1,0 +1,19 @@
+{#- The truth per day and source (DESIGN.md §3.1): the bill's effective cost plus the LLM cost of providers
+    that invoice outside it. The conservation test holds the ledger to this. -#}
+with bill as (
+    select usage_date, source_id, sum(effective_cost) as truth_usd
+    from {{ ref('int_bill_costs_spread_daily') }}
+    where {{ in_run_window('usage_date') }}
+    group by 1, 2
+),
+
+llm as (
+    select usage_date, 'llm:' || invoicing_provider as source_id, sum(priced_cost_usd) as truth_usd
+    from {{ ref('int_llm_calls_invoiced') }}
+    where {{ in_run_window('usage_date') }}
+    group by 1, 2
+)
+
+select * from bill
+union all
+select * from llm

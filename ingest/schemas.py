@@ -1,0 +1,244 @@
+"""The raw-table contract between ingest/ (which produces these frames) and dbt staging (which reads them).
+
+Every parser returns a polars DataFrame with exactly the columns of one schema below, in this order
+(`conform(df, SCHEMA)` adds missing optional columns as nulls and casts). Money is Decimal(38, 9);
+token and request counts are integers or floats as the source gives them; JSON blobs are UTF-8 strings.
+
+Warehouse tables are named `raw.<name>` after the dict key in RAW_TABLES.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+MONEY = pl.Decimal(38, 9)
+TS = pl.Datetime("us", "UTC")
+
+# AWS CUR 2.0 (Data Exports) columns, Parquet/Athena names. CUR 1 columns are renamed to these
+# (`lineItem/UnblendedCost` -> `line_item_unblended_cost`); CUR 1 `resourceTags/user:team` columns fold into the
+# `resource_tags` JSON object with CUR 2.0 key style (`{"user_team": "..."}`).
+CUR_LINE_ITEMS: dict[str, pl.DataType] = {
+    # lineage: which delivery this row came from; (source_id, billing_account_id, billing_period) is the
+    # unit replaced atomically
+    "source_id": pl.String,
+    "bill_format": pl.String,  # cur2 | cur1
+    "billing_account_id": pl.String,  # bill_payer_account_id
+    "billing_period": pl.String,  # YYYY-MM
+    "delivery_id": pl.String,  # manifest executionId / assemblyId, or a content hash for bare files
+    "source_file": pl.String,
+    "bill_billing_period_start_date": TS,
+    "bill_billing_period_end_date": TS,
+    "bill_invoice_id": pl.String,
+    "bill_bill_type": pl.String,
+    "identity_line_item_id": pl.String,
+    "line_item_usage_account_id": pl.String,
+    "line_item_line_item_type": pl.String,
+    "line_item_usage_start_date": TS,
+    "line_item_usage_end_date": TS,
+    "line_item_product_code": pl.String,
+    "line_item_usage_type": pl.String,
+    "line_item_operation": pl.String,
+    "line_item_resource_id": pl.String,
+    "line_item_availability_zone": pl.String,
+    "line_item_line_item_description": pl.String,
+    "line_item_usage_amount": pl.Float64,
+    "line_item_currency_code": pl.String,
+    "line_item_unblended_cost": MONEY,
+    "line_item_net_unblended_cost": MONEY,
+    "pricing_public_on_demand_cost": MONEY,
+    "pricing_unit": pl.String,
+    "product_region_code": pl.String,
+    "product_servicecode": pl.String,
+    "product_product_family": pl.String,
+    "product_instance_type": pl.String,
+    "reservation_reservation_a_r_n": pl.String,
+    "reservation_effective_cost": MONEY,
+    "reservation_unused_amortized_upfront_fee_for_billing_period": MONEY,
+    "reservation_unused_recurring_fee": MONEY,
+    "reservation_amortized_upfront_fee_for_billing_period": MONEY,
+    "savings_plan_savings_plan_a_r_n": pl.String,
+    "savings_plan_savings_plan_effective_cost": MONEY,
+    "savings_plan_total_commitment_to_date": MONEY,
+    "savings_plan_used_commitment": MONEY,
+    "savings_plan_amortized_upfront_commitment_for_billing_period": MONEY,
+    "split_line_item_parent_resource_id": pl.String,
+    "split_line_item_split_cost": MONEY,
+    "split_line_item_unused_cost": MONEY,
+    "resource_tags": pl.String,  # JSON object, CUR 2.0 key style: {"user_tenant": "acme"}
+}
+
+# One row per OpenCost /allocation entry (no aggregate: key cluster/node/namespace/pod/container), one day window.
+OPENCOST_ALLOCATIONS: dict[str, pl.DataType] = {
+    "cluster": pl.String,  # from the landing folder name (properties.cluster may be "default-cluster")
+    "usage_date": pl.Date,  # the UTC day of the window (the landing folder's date)
+    "window_start": TS,
+    "window_end": TS,
+    "allocation_name": pl.String,  # the map key, e.g. cluster/node/namespace/pod/container or __idle__
+    "node": pl.String,
+    "namespace": pl.String,
+    "pod": pl.String,
+    "container": pl.String,
+    "provider_id": pl.String,  # properties.providerID (the instance id on AWS)
+    "controller_kind": pl.String,
+    "controller": pl.String,
+    "minutes": pl.Float64,
+    "cpu_core_hours": pl.Float64,
+    "cpu_core_request_average": pl.Float64,
+    "cpu_core_usage_average": pl.Float64,
+    "ram_byte_hours": pl.Float64,
+    "ram_byte_request_average": pl.Float64,
+    "ram_byte_usage_average": pl.Float64,
+    "gpu_hours": pl.Float64,
+    "cpu_cost": MONEY,
+    "cpu_cost_adjustment": MONEY,
+    "ram_cost": MONEY,
+    "ram_cost_adjustment": MONEY,
+    "gpu_cost": MONEY,
+    "gpu_cost_adjustment": MONEY,
+    "pv_cost": MONEY,
+    "network_cost": MONEY,
+    "load_balancer_cost": MONEY,
+    "shared_cost": MONEY,
+    "external_cost": MONEY,
+    "total_cost": MONEY,
+    "labels": pl.String,  # JSON object: properties.labels (keys sanitized by OpenCost)
+    "namespace_labels": pl.String,  # JSON object: properties.namespaceLabels
+    "source_file": pl.String,
+}
+
+# One row per OpenCost /assets entry (Node, Disk, LoadBalancer, ClusterManagement, ...), one day window.
+OPENCOST_ASSETS: dict[str, pl.DataType] = {
+    "cluster": pl.String,
+    "usage_date": pl.Date,
+    "window_start": TS,
+    "window_end": TS,
+    "asset_key": pl.String,
+    "asset_type": pl.String,  # Node | Disk | LoadBalancer | ClusterManagement | Network | ...
+    "name": pl.String,
+    "provider_id": pl.String,  # properties.providerID
+    "node_type": pl.String,
+    "minutes": pl.Float64,
+    "cpu_cores": pl.Float64,
+    "ram_bytes": pl.Float64,
+    "cpu_core_hours": pl.Float64,
+    "ram_byte_hours": pl.Float64,
+    "gpu_hours": pl.Float64,
+    "cpu_cost": MONEY,
+    "ram_cost": MONEY,
+    "gpu_cost": MONEY,
+    "adjustment": MONEY,
+    "total_cost": MONEY,
+    "labels": pl.String,  # JSON object
+    "source_file": pl.String,
+}
+
+# One row per Kubernetes object in a kubectl `List` snapshot.
+K8S_OBJECTS: dict[str, pl.DataType] = {
+    "cluster": pl.String,
+    "snapshot_at": TS,  # from the folder name <YYYY-MM-DDTHH-MM-SSZ>
+    "usage_date": pl.Date,  # UTC date of snapshot_at (the partition)
+    "kind": pl.String,  # Pod | Namespace | Node | Deployment | ReplicaSet | StatefulSet | DaemonSet | Job | CronJob
+    "namespace": pl.String,  # null for cluster-scoped objects
+    "name": pl.String,
+    "uid": pl.String,
+    "labels": pl.String,  # JSON object of metadata.labels (raw keys, not sanitized)
+    "owner_kind": pl.String,  # the controller ownerReference (controller: true), else the first one
+    "owner_name": pl.String,
+    "owner_uid": pl.String,
+    "node_name": pl.String,  # Pod: spec.nodeName
+    "provider_id": pl.String,  # Node: spec.providerID, e.g. aws:///us-east-1a/i-0abc...
+    "created_at": TS,  # metadata.creationTimestamp
+    "phase": pl.String,  # Pod: status.phase
+    "source_file": pl.String,
+}
+
+# One row per LLM call, any log format, token counts OTel-inclusive (DESIGN.md §1).
+LLM_EVENTS: dict[str, pl.DataType] = {
+    "event_id": pl.String,
+    "event_at": TS,
+    "usage_date": pl.Date,  # UTC day of event_at
+    "source_format": pl.String,  # native | litellm | openai_usage | anthropic_usage
+    "provider_name": pl.String,  # gen_ai.provider.name as logged (openai, anthropic, gcp.gemini, aws.bedrock, ...)
+    "request_model": pl.String,
+    "response_model": pl.String,
+    "input_tokens": pl.Int64,  # inclusive of cache reads and writes
+    "output_tokens": pl.Int64,  # inclusive of reasoning
+    "cache_read_input_tokens": pl.Int64,
+    "cache_creation_input_tokens": pl.Int64,
+    "cache_creation_1h_input_tokens": pl.Int64,  # part of cache creation written with a 1-hour TTL
+    "reasoning_output_tokens": pl.Int64,
+    "calls": pl.Int64,  # 1 for a single call; num_model_requests for aggregated usage rows
+    "conversation_id": pl.String,
+    "tenant_id": pl.String,
+    "feature_id": pl.String,
+    "service_tier": pl.String,
+    "is_batch": pl.Boolean,
+    "cost_usd": MONEY,  # provider-reported charge, optional
+    "attributes": pl.String,  # the whole original record as JSON (unknown keys kept)
+    "source_file": pl.String,
+}
+
+# Rows refused by a parser's validation rules, counted and checked, never priced.
+LLM_EVENTS_QUARANTINE: dict[str, pl.DataType] = {
+    **LLM_EVENTS,
+    "reason": pl.String,
+}
+
+# Request volume by tenant and feature; a Prometheus sample at t covers (t - 1h, t] and belongs to the day of t - 1h.
+REQUEST_COUNTS: dict[str, pl.DataType] = {
+    "sample_at": TS,
+    "usage_date": pl.Date,
+    "tenant_id": pl.String,
+    "feature_id": pl.String,
+    "requests": pl.Float64,
+    "source_file": pl.String,
+}
+
+TENANTS: dict[str, pl.DataType] = {
+    "tenant_id": pl.String,
+    "tenant_name": pl.String,
+    "plan": pl.String,
+    "source_file": pl.String,
+}
+
+REVENUE: dict[str, pl.DataType] = {
+    "usage_month": pl.Date,  # first day of the month
+    "tenant_id": pl.String,
+    "mrr_usd": MONEY,
+    "source_file": pl.String,
+}
+
+BUDGETS: dict[str, pl.DataType] = {
+    "usage_month": pl.Date,
+    "feature_id": pl.String,
+    "budget_usd": MONEY,
+    "source_file": pl.String,
+}
+
+RAW_TABLES: dict[str, dict[str, pl.DataType]] = {
+    "cur_line_items": CUR_LINE_ITEMS,
+    "opencost_allocations": OPENCOST_ALLOCATIONS,
+    "opencost_assets": OPENCOST_ASSETS,
+    "k8s_objects": K8S_OBJECTS,
+    "llm_events": LLM_EVENTS,
+    "llm_events_quarantine": LLM_EVENTS_QUARANTINE,
+    "request_counts": REQUEST_COUNTS,
+    "tenants": TENANTS,
+    "revenue": REVENUE,
+    "budgets": BUDGETS,
+}
+
+
+def conform(df: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Return df with exactly `schema`'s columns in order: missing ones as typed nulls, others cast strictly."""
+    exprs = []
+    for name, dtype in schema.items():
+        if name in df.columns:
+            exprs.append(pl.col(name).cast(dtype, strict=True).alias(name))
+        else:
+            exprs.append(pl.lit(None, dtype=dtype).alias(name))
+    return df.select(exprs)
+
+
+def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return pl.DataFrame(schema=schema)
