@@ -28,6 +28,7 @@ class Landing:
     def __init__(self, uri: str, endpoint_url: str | None = None, base_dir: Path | None = None) -> None:
         self.uri = str(uri)
         self.endpoint_url = endpoint_url
+        self.page_size = 1000  # S3 ListObjectsV2 page size (the API's maximum)
         self._client: Any = None
         if self.uri.startswith("s3://"):
             bucket, _, prefix = self.uri[len("s3://") :].partition("/")
@@ -145,7 +146,10 @@ class Landing:
     def _s3_keys(self, prefix: str):
         paginator = self._s3().get_paginator("list_objects_v2")
         try:
-            for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
+            pages = paginator.paginate(
+                Bucket=self.bucket, Prefix=self.prefix + prefix, PaginationConfig={"PageSize": self.page_size}
+            )
+            for page in pages:
                 for obj in page.get("Contents", []):
                     key = obj["Key"]
                     if key.endswith("/"):  # a "folder" marker written by consoles and some tools

@@ -41,7 +41,6 @@ from __future__ import annotations
 import copy
 import csv
 import hashlib
-import json
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -61,12 +60,12 @@ MAX_DATE = date(9999, 12, 31)  # valid_to (exclusive) of a price still in force
 # raw.llm_price_snapshot
 LLM_PRICE_SNAPSHOT: dict[str, pl.DataType] = {
     "price_snapshot_id": pl.String,  # genai-prices==<version>:<sha256 of the flattened content, 12 hex>
-    "provider_id": pl.String,  # genai-prices provider that lists the model (joins llm_model_resolution.price_provider_id)
+    "provider_id": pl.String,  # provider listing the model (= llm_model_resolution.price_provider_id)
     "model_id": pl.String,
     "valid_from": pl.Date,  # UTC date, inclusive; 1900-01-01 = always
     "valid_to": pl.Date,  # UTC date, exclusive; 9999-12-31 = still in force
-    "variant": pl.String,  # base | batch | flex | priority | default | fast | <key>:<value> for other contexts
-    "variant_key": pl.String,  # price-context key of the variant's `when` (processing, service_tier, ...); null for base
+    "variant": pl.String,  # base | batch | flex | priority | fast | <key>:<value> for other contexts
+    "variant_key": pl.String,  # price-context key of the `when` (processing, service_tier, ...); null for base
     "variant_value": pl.String,  # its value (batch, flex, ...); null for base
     "variant_priority": pl.Int32,  # index of the winning variant in price_variants (lower wins); null for base
     "period_idx": pl.Int32,  # index of the base ConditionalPrice in force; null for variants
@@ -321,7 +320,7 @@ def snapshot_price_table(providers: Sequence[Any] | None = None) -> tuple[pl.Dat
         log.info("genai-prices: %d price values rounded half-up to %d decimals", quantize.rounded, PRICE_SCALE)
 
     content_schema = {k: v for k, v in LLM_PRICE_SNAPSHOT.items() if k != "price_snapshot_id"}
-    df = pl.DataFrame(rows, schema=content_schema, orient="row" if not rows else None).sort(
+    df = pl.DataFrame(rows, schema=content_schema).sort(
         ["provider_id", "model_id", "variant", "price_key", "valid_from", "tier_start_input_tokens"]
     )
     digest = hashlib.sha256(df.write_csv().encode()).hexdigest()[:12]
@@ -393,12 +392,3 @@ def resolve_models(
         out.append(row)
     return pl.DataFrame(out, schema=LLM_MODEL_RESOLUTION) if out else pl.DataFrame(schema=LLM_MODEL_RESOLUTION)
 
-
-def price_table_summary(df: pl.DataFrame) -> dict[str, Any]:
-    """Counts for logs and asset metadata."""
-    return {
-        "rows": df.height,
-        "providers": df["provider_id"].n_unique(),
-        "models": df.select("provider_id", "model_id").n_unique(),
-        "variants": json.dumps(sorted(df["variant"].unique().to_list())),
-    }

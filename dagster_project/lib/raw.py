@@ -10,12 +10,23 @@ from dagster_project.lib.config import SourceConfig
 from ingest.landing import Landing
 
 RAW_ASSET_KW = dict(
-    group_name="raw",
-    kinds={"polars", "duckdb"},
     backfill_policy=dg.BackfillPolicy.single_run(),
     # DuckDB takes one writer per file: every asset that writes the warehouse shares this pool
     pool="warehouse_writer",
 )
+
+
+def raw_specs(*tables: str, deps=(), description: str | None = None) -> list[dg.AssetSpec]:
+    """One asset per raw table (raw/<table>), as the dbt sources name them."""
+    return [
+        dg.AssetSpec(key=["raw", t], group_name="raw", kinds={"polars", "duckdb"}, deps=list(deps),
+                     description=description)
+        for t in tables
+    ]
+
+
+def materialized(table: str, **metadata) -> dg.MaterializeResult:
+    return dg.MaterializeResult(asset_key=["raw", table], metadata=metadata)
 
 
 def run_days(context: dg.AssetExecutionContext) -> list[date]:

@@ -43,5 +43,5 @@
   *_kcount keys (the per_units the snapshot carries). A missing price (key not priced) contributes 0.
 -#}
 {% macro llm_amount(price, count, factor) -%}
-    coalesce({{ llm_exact_price(price) }} * {{ count }} * {{ llm_exact_literal(factor) }}, {{ llm_exact_literal('0') }})
+    {{ llm_exact_price('coalesce(' ~ price ~ ', 0)') }} * ({{ count }}) * {{ llm_exact_literal(factor) }}
 {%- endmacro %}

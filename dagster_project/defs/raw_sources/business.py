@@ -6,7 +6,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.lib.project import daily_partitions, project_config
-from dagster_project.lib.raw import RAW_ASSET_KW, open_landing
+from dagster_project.lib.raw import RAW_ASSET_KW, materialized, open_landing, raw_specs
 from dagster_project.lib.warehouse import replace_rows
 from ingest import business as biz
 from ingest.schemas import BUDGETS, REVENUE, TENANTS
@@ -18,8 +18,10 @@ FILES = {
 }
 
 
-@dg.asset(key=["raw", "business"], partitions_def=daily_partitions(), **RAW_ASSET_KW)
-def business(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+@dg.multi_asset(
+    specs=raw_specs("tenants", "revenue", "budgets"), partitions_def=daily_partitions(), **RAW_ASSET_KW
+)
+def business(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     loaded = {}
     for source in project_config().sources_of("business"):
         landing = open_landing(source, context.log)
@@ -33,4 +35,5 @@ def business(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.Ma
             with duckdb.get_connection() as con:
                 replace_rows(con, table, schema, {}, df)
             loaded[table] = df.height
-    return dg.MaterializeResult(metadata={f"{t}_rows": n for t, n in loaded.items()})
+    for table, _schema, _parse in FILES.values():
+        yield materialized(table, rows=loaded.get(table, "unchanged (file missing)"))

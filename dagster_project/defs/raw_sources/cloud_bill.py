@@ -1,10 +1,8 @@
 """The cloud bill (AWS CUR 2.0 / CUR 1) → raw.cur_line_items, one (source, billing account, billing period)
 replaced atomically per delivery, driven by the manifests (never a glob)."""
 
-from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from pathlib import PurePosixPath
 
 import dagster as dg
 import polars as pl
@@ -12,7 +10,7 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_project.lib.config import SourceConfig
 from dagster_project.lib.project import daily_partitions, project_config
-from dagster_project.lib.raw import RAW_ASSET_KW, open_landing, run_days
+from dagster_project.lib.raw import RAW_ASSET_KW, materialized, open_landing, raw_specs, run_days
 from dagster_project.lib.warehouse import ensure_table, replace_rows
 from ingest import cur
 from ingest.errors import LandingFileError
@@ -43,7 +41,7 @@ def _check_currency(df: pl.DataFrame, currency: str, where: str) -> None:
         )
 
 
-def _loaded_delivery(con, source_id: str, period: str) -> str | None:
+def _loaded_delivery(con, source_id: str, period: str):
     ensure_table(con, "bill_deliveries", BILL_DELIVERIES)
     row = con.execute(
         "select max(delivery_id) from raw.bill_deliveries where source_id = ? and billing_period = ?",
@@ -77,15 +75,15 @@ def _load_source(context, con, source: SourceConfig, periods: set[str], currency
     loaded: dict[str, str] = {}
     if source.format:
         # a single bill file without a manifest: the config names its format and billing period
-        path = PurePosixPath(source.uri)
-        landing = Landing(str(path.parent), endpoint_url=source.endpoint_url)
+        folder, _, name = source.uri.rstrip("/").rpartition("/")
+        landing = Landing(folder, endpoint_url=source.endpoint_url)
         if source.billing_period not in periods:
             return loaded
-        df = cur.read_bare_bill(landing, path.name, source.format, source.billing_period, source.name)
-        _check_currency(df, currency, landing.describe(path.name))
+        df = cur.read_bare_bill(landing, name, source.format, source.billing_period, source.name)
+        _check_currency(df, currency, landing.describe(name))
         delivery_id = df.get_column("delivery_id")[0] if df.height else "empty"
         if _loaded_delivery(con, source.name, source.billing_period) != delivery_id:
-            _replace_period(con, source.name, source.billing_period, delivery_id, path.name, df)
+            _replace_period(con, source.name, source.billing_period, delivery_id, name, df)
             loaded[source.billing_period] = delivery_id
         return loaded
 
@@ -111,8 +109,10 @@ def _load_source(context, con, source: SourceConfig, periods: set[str], currency
     return loaded
 
 
-@dg.asset(key=["raw", "cloud_bill"], partitions_def=daily_partitions(), **RAW_ASSET_KW)
-def cloud_bill(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+@dg.multi_asset(
+    specs=raw_specs("cur_line_items", "bill_deliveries"), partitions_def=daily_partitions(), **RAW_ASSET_KW
+)
+def cloud_bill(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     """A CUR delivery is a full snapshot of its billing period: each run loads the current delivery of every
     period its days touch, unless that delivery is already the loaded one."""
     cfg = project_config()
@@ -120,6 +120,8 @@ def cloud_bill(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.
     loaded = {}
     with duckdb.get_connection() as con:
         ensure_table(con, "cur_line_items", CUR_LINE_ITEMS)
+        ensure_table(con, "bill_deliveries", BILL_DELIVERIES)
         for source in cfg.sources_of("cur"):
             loaded[source.name] = _load_source(context, con, source, periods, cfg.currency)
-    return dg.MaterializeResult(metadata={"periods": sorted(periods), "loaded_deliveries": loaded})
+    yield materialized("cur_line_items", periods=sorted(periods), loaded_deliveries=loaded)
+    yield materialized("bill_deliveries")

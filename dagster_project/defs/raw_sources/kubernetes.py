@@ -5,14 +5,14 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.lib.project import daily_partitions, project_config
-from dagster_project.lib.raw import RAW_ASSET_KW, open_landing, run_days
+from dagster_project.lib.raw import RAW_ASSET_KW, materialized, open_landing, raw_specs, run_days
 from dagster_project.lib.warehouse import replace_days
 from ingest import kubernetes as k8s
 from ingest.schemas import K8S_OBJECTS, empty
 
 
-@dg.asset(key=["raw", "kubernetes"], partitions_def=daily_partitions(), **RAW_ASSET_KW)
-def kubernetes(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+@dg.multi_asset(specs=raw_specs("k8s_objects"), partitions_def=daily_partitions(), **RAW_ASSET_KW)
+def kubernetes(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     """Every snapshot taken on the run's UTC days: `<cluster>/<YYYY-MM-DDTHH-MM-SSZ>/*.json`."""
     days = set(run_days(context))
     frames = [empty(K8S_OBJECTS)]
@@ -33,4 +33,4 @@ def kubernetes(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.
     df = pl.concat(frames)
     with duckdb.get_connection() as con:
         counts = replace_days(con, "k8s_objects", K8S_OBJECTS, "usage_date", sorted(days), df)
-    return dg.MaterializeResult(metadata={"snapshots": len(snapshots), "objects": df.height, "rows_per_day": counts})
+    yield materialized("k8s_objects", snapshots=len(snapshots), objects=df.height, rows_per_day=counts)

@@ -7,8 +7,8 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.lib.project import daily_partitions, project_config
-from dagster_project.lib.raw import RAW_ASSET_KW, open_landing, run_days, with_neighbours
-from dagster_project.lib.warehouse import replace_days, replace_rows
+from dagster_project.lib.raw import RAW_ASSET_KW, materialized, open_landing, raw_specs, run_days, with_neighbours
+from dagster_project.lib.warehouse import ensure_table, replace_days, replace_rows
 from ingest import llm
 from ingest.llm_prices import resolve_models, snapshot_price_table
 from ingest.schemas import LLM_EVENTS, LLM_EVENTS_QUARANTINE, conform, empty
@@ -21,8 +21,10 @@ def _folder_day(key: str) -> date | None:
         return None
 
 
-@dg.asset(key=["raw", "llm_events"], partitions_def=daily_partitions(), **RAW_ASSET_KW)
-def llm_events(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+@dg.multi_asset(
+    specs=raw_specs("llm_events", "llm_events_quarantine"), partitions_def=daily_partitions(), **RAW_ASSET_KW
+)
+def llm_events(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     """Native JSONL under `<YYYY-MM-DD>/`. An event belongs to the UTC day of its own timestamp, so a day's run
     reads the folders of the days next to it too; an event id seen twice is kept once and the copy quarantined."""
     days = run_days(context)
@@ -48,23 +50,21 @@ def llm_events(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.
     with duckdb.get_connection() as con:
         counts = replace_days(con, "llm_events", LLM_EVENTS, "usage_date", days, kept)
         q_counts = replace_days(con, "llm_events_quarantine", LLM_EVENTS_QUARANTINE, "usage_date", days, bad)
-    return dg.MaterializeResult(
-        metadata={"events_per_day": counts, "quarantined_per_day": q_counts,
-                  "quarantined": sum(q_counts.values())}
-    )
+    yield materialized("llm_events", events_per_day=counts)
+    yield materialized("llm_events_quarantine", quarantined_per_day=q_counts, quarantined=sum(q_counts.values()))
 
 
-@dg.asset(
-    key=["raw", "llm_price_snapshot"],
-    deps=[llm_events],
+@dg.multi_asset(
+    specs=raw_specs("llm_price_snapshot", "llm_model_resolution", deps=[dg.AssetKey(["raw", "llm_events"])]),
     partitions_def=daily_partitions(),
     **RAW_ASSET_KW,
 )
-def llm_price_snapshot(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+def llm_price_snapshot(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     """genai-prices' bundled price data as an effective-dated table, and every logged model string resolved to
     a price model once (never per call). The SQL pricing joins both."""
     prices, snapshot_id = snapshot_price_table()
     with duckdb.get_connection() as con:
+        ensure_table(con, "llm_events", LLM_EVENTS)
         replace_rows(con, "llm_price_snapshot", dict(prices.schema), {}, prices)
         pairs = con.execute(
             "select distinct lower(provider_name), coalesce(response_model, request_model) "
@@ -73,7 +73,5 @@ def llm_price_snapshot(context: dg.AssetExecutionContext, duckdb: DuckDBResource
         resolution = resolve_models([(p or "", m) for p, m in pairs])
         replace_rows(con, "llm_model_resolution", dict(resolution.schema), {}, resolution)
     unknown = resolution.filter(pl.col("price_model_id").is_null()).height
-    return dg.MaterializeResult(
-        metadata={"snapshot_id": snapshot_id, "price_rows": prices.height,
-                  "model_strings": resolution.height, "unknown_model_strings": unknown}
-    )
+    yield materialized("llm_price_snapshot", snapshot_id=snapshot_id, price_rows=prices.height)
+    yield materialized("llm_model_resolution", model_strings=resolution.height, unknown_model_strings=unknown)

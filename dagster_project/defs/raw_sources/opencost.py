@@ -7,14 +7,16 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.lib.project import daily_partitions, project_config
-from dagster_project.lib.raw import RAW_ASSET_KW, open_landing, run_days
+from dagster_project.lib.raw import RAW_ASSET_KW, materialized, open_landing, raw_specs, run_days
 from dagster_project.lib.warehouse import replace_days
 from ingest import opencost as oc
 from ingest.schemas import OPENCOST_ALLOCATIONS, OPENCOST_ASSETS, empty
 
 
-@dg.asset(key=["raw", "opencost"], partitions_def=daily_partitions(), **RAW_ASSET_KW)
-def opencost(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+@dg.multi_asset(
+    specs=raw_specs("opencost_allocations", "opencost_assets"), partitions_def=daily_partitions(), **RAW_ASSET_KW
+)
+def opencost(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     """Per cluster and UTC day: `<cluster>/<YYYY-MM-DD>/allocation*.json` and `assets*.json`."""
     days = run_days(context)
     wanted = {d.isoformat() for d in days}
@@ -39,8 +41,6 @@ def opencost(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.Ma
     alloc_df, assets_df = pl.concat(allocations), pl.concat(assets)
     with duckdb.get_connection() as con:
         alloc_counts = replace_days(con, "opencost_allocations", OPENCOST_ALLOCATIONS, "usage_date", days, alloc_df)
-        replace_days(con, "opencost_assets", OPENCOST_ASSETS, "usage_date", days, assets_df)
-    return dg.MaterializeResult(
-        metadata={"files": files, "allocation_rows": alloc_df.height, "asset_rows": assets_df.height,
-                  "rows_per_day": alloc_counts}
-    )
+        asset_counts = replace_days(con, "opencost_assets", OPENCOST_ASSETS, "usage_date", days, assets_df)
+    yield materialized("opencost_allocations", files=files, rows_per_day=alloc_counts)
+    yield materialized("opencost_assets", rows_per_day=asset_counts)

@@ -7,14 +7,14 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.lib.project import daily_partitions, project_config
-from dagster_project.lib.raw import RAW_ASSET_KW, open_landing, run_days, with_neighbours
+from dagster_project.lib.raw import RAW_ASSET_KW, materialized, open_landing, raw_specs, run_days, with_neighbours
 from dagster_project.lib.warehouse import replace_days
 from ingest import requests as rq
 from ingest.schemas import REQUEST_COUNTS, empty
 
 
-@dg.asset(key=["raw", "requests"], partitions_def=daily_partitions(), **RAW_ASSET_KW)
-def requests(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+@dg.multi_asset(specs=raw_specs("request_counts"), partitions_def=daily_partitions(), **RAW_ASSET_KW)
+def requests(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     """A sample at t covers (t − 1h, t] and belongs to the day of t − 1h, so a day's run also reads the files of
     the days next to it and keeps only its own samples."""
     days = run_days(context)
@@ -39,4 +39,4 @@ def requests(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.Ma
     df = pl.concat(frames)
     with duckdb.get_connection() as con:
         counts = replace_days(con, "request_counts", REQUEST_COUNTS, "usage_date", days, df)
-    return dg.MaterializeResult(metadata={"rows_per_day": counts})
+    yield materialized("request_counts", rows_per_day=counts)

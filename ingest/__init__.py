@@ -1,0 +1,1 @@
+"""Pure parsers: landing files (bytes) to polars DataFrames in the raw-table contract (ingest/schemas.py)."""

@@ -1,0 +1,609 @@
+"""AWS Cost and Usage Reports: CUR 2.0 (Data Exports) and legacy CUR 1, to ``raw.cur_line_items`` (CUR_LINE_ITEMS).
+
+A CUR delivery is a full snapshot of one billing period, re-delivered several times a day and restated after
+month end, so the unit of work is a *delivery*: the files one manifest names. Files the manifest does not name
+(older executions, stale assemblies) are never read.
+
+- CUR 2.0: ``<uri>/metadata/BILLING_PERIOD=YYYY-MM/[...]/<export>-Manifest.json`` lists its ``dataFiles`` as
+  ``s3://bucket/<prefix>/<export>/data/...``; each is resolved by its suffix from ``data/`` onward under the
+  configured URI (the prefix the export was written to need not match where the files were copied).
+- CUR 1: only ``<uri>/<yyyymmdd-yyyymmdd>/<report>-Manifest.json`` counts (AWS overwrites it at each delivery; the
+  copies in ``<assemblyId>/`` folders are stale); ``reportKeys`` resolve by suffix from the date-range folder.
+
+Money: CUR 2.0 Parquet stores costs as DOUBLE; they become DECIMAL(38, 9) rounded to nearest from the exact binary
+value (pyarrow's cast). CSV costs are decimal text (``7.20216E-5``) and go straight to DECIMAL, never through a
+float, rounded half away from zero at the 9th decimal. Tags become one JSON object string with CUR 2.0 keys
+(``{"user_team": "ml"}``): the CUR 2.0 ``resource_tags`` MAP as is, CUR 1 ``resourceTags/user:team`` columns
+folded in under Athena's column-name rule. Every frame is built with polars/pyarrow column operations (no
+Python loop per row) and one file at a time, so a caller can write a 5 M-row month file by file.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ingest.errors import LandingFileError
+from ingest.landing import Landing
+from ingest.schemas import CUR_LINE_ITEMS, MONEY, TS, conform, empty
+
+LINEAGE_COLUMNS = ("source_id", "bill_format", "billing_account_id", "billing_period", "delivery_id", "source_file")
+BILL_COLUMNS = tuple(c for c in CUR_LINE_ITEMS if c not in LINEAGE_COLUMNS)
+MONEY_COLUMNS = tuple(c for c, t in CUR_LINE_ITEMS.items() if t == MONEY)
+TIMESTAMP_COLUMNS = tuple(c for c, t in CUR_LINE_ITEMS.items() if t == TS)
+FLOAT_COLUMNS = tuple(c for c, t in CUR_LINE_ITEMS.items() if t == pl.Float64)
+# Without these a file is not a CUR at all (or cannot be placed in its (account, period) partition).
+REQUIRED_COLUMNS = (
+    "bill_payer_account_id",
+    "line_item_line_item_type",
+    "line_item_usage_start_date",
+    "line_item_usage_end_date",
+    "line_item_unblended_cost",
+)
+_READ_COLUMNS = frozenset(BILL_COLUMNS) | {"bill_payer_account_id"}
+
+_PERIOD_DIR = re.compile(r"^BILLING_PERIOD=(\d{4}-\d{2})$")
+_RANGE_DIR = re.compile(r"^(\d{4})(\d{2})\d{2}-\d{8}$")
+_BILLING_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# "<timestamp>-<executionId>" folders of create-new exports: 20261015T031522Z-… or 2024-05-18T20:16:37.306Z-…
+_EXECUTION_DIR = re.compile(r"^(\d{8}T\d{6}(?:\.\d+)?Z|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)-")
+_TS_FORMATS = ("%Y-%m-%dT%H:%M:%S%.fZ", "%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M:%S%.f%:z")
+_NAIVE_TS_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d")
+_WIDE_DECIMAL = pl.Decimal(38, 18)  # exact for any CSV cost text with up to 18 decimals, before rounding to 9
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One billing period's current snapshot: the files its manifest names.
+
+    ``delivery_id`` is the manifest's ``executionId`` (CUR 2.0) or ``assemblyId`` (CUR 1), or a content hash
+    for a bare file; ``data_keys`` are landing keys, already resolved and checked to exist.
+    """
+
+    bill_format: str  # cur2 | cur1
+    billing_period: str  # YYYY-MM
+    delivery_id: str
+    manifest_key: str | None
+    data_keys: tuple[str, ...]
+    name: str | None = None  # exportName / reportName
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Finding deliveries
+# ------------------------------------------------------------------------------------------------------------
+def find_cur2_deliveries(landing: Landing) -> list[Delivery]:
+    """One Delivery per billing period (per export root, if the URI holds several) from CUR 2.0 manifests.
+
+    When a period has several manifests (create-new exports keep one per execution), the newest wins: the one
+    whose own folder or whose data files' folder carries the latest ``<timestamp>-<executionId>`` timestamp;
+    without timestamps, the manifest directly in ``metadata/BILLING_PERIOD=…/`` (the one AWS overwrites), then
+    the last key. Each listed data file must exist under the URI, else LandingFileError naming the manifest.
+    """
+    keys = landing.list()
+    present = set(keys)
+    groups: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    for key in keys:
+        if not key.endswith("Manifest.json"):
+            continue
+        parts = key.split("/")
+        for i in range(len(parts) - 2, 0, -1):
+            match = _PERIOD_DIR.match(parts[i])
+            if match and parts[i - 1] == "metadata":
+                base = "/".join(parts[: i - 1])
+                groups[(base + "/" if base else "", match.group(1))].append((key, len(parts) - 1 - i))
+                break
+
+    deliveries = []
+    for (base, period), manifests in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0])):
+        parsed = []
+        for key, depth in manifests:
+            manifest = _read_manifest(landing, key)
+            entries = _string_list(landing, key, manifest, "dataFiles")
+            data_keys = [_resolve_cur2_entry(landing, key, base, entry) for entry in entries]
+            stamp = _execution_timestamp(key.split("/"))
+            if stamp is None:
+                data_stamps = [ts for k in data_keys if (ts := _execution_timestamp(k.split("/"))) is not None]
+                stamp = max(data_stamps, default=None)
+            rank = (stamp or datetime.min.replace(tzinfo=timezone.utc), depth == 1, key)
+            parsed.append((rank, key, manifest, data_keys))
+        _, key, manifest, data_keys = max(parsed, key=lambda p: p[0])
+        _check_period(landing, key, manifest, period)
+        for data_key in data_keys:
+            if data_key not in present:
+                raise LandingFileError(
+                    landing.describe(key),
+                    f"the manifest lists {data_key!r}, which is not under {landing.describe()} (an incomplete copy?)",
+                )
+        deliveries.append(
+            Delivery(
+                bill_format="cur2",
+                billing_period=period,
+                delivery_id=str(manifest.get("executionId") or _content_id(landing.read_bytes(key))),
+                manifest_key=key,
+                data_keys=tuple(data_keys),
+                name=manifest.get("exportName"),
+            )
+        )
+    return deliveries
+
+
+def find_cur1_deliveries(landing: Landing) -> list[Delivery]:
+    """One Delivery per ``yyyymmdd-yyyymmdd/`` folder from its top-level manifest (assembly copies are stale)."""
+    keys = landing.list()
+    present = set(keys)
+    deliveries = []
+    for key in keys:
+        parts = key.split("/")
+        if len(parts) < 2 or not parts[-1].endswith("Manifest.json"):
+            continue
+        folder = _RANGE_DIR.match(parts[-2])
+        if not folder:
+            continue  # a copy inside <assemblyId>/, or not a CUR manifest
+        period = f"{folder.group(1)}-{folder.group(2)}"
+        base = "/".join(parts[:-2])
+        base = base + "/" if base else ""
+        manifest = _read_manifest(landing, key)
+        _check_period(landing, key, manifest, period)
+        data_keys = []
+        for entry in _string_list(landing, key, manifest, "reportKeys"):
+            resolved = _resolve_by_anchor(entry, base, lambda ps, i: bool(_RANGE_DIR.match(ps[i])))
+            if resolved is None:
+                raise LandingFileError(
+                    landing.describe(key), f"reportKeys entry {entry!r} has no yyyymmdd-yyyymmdd/ folder to resolve by"
+                )
+            if resolved not in present:
+                raise LandingFileError(
+                    landing.describe(key),
+                    f"the manifest lists {resolved!r}, which is not under {landing.describe()} (an incomplete copy?)",
+                )
+            data_keys.append(resolved)
+        deliveries.append(
+            Delivery(
+                bill_format="cur1",
+                billing_period=period,
+                delivery_id=str(manifest.get("assemblyId") or _content_id(landing.read_bytes(key))),
+                manifest_key=key,
+                data_keys=tuple(data_keys),
+                name=manifest.get("reportName"),
+            )
+        )
+    return sorted(deliveries, key=lambda d: (d.billing_period, d.manifest_key or ""))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Reading deliveries (one frame per data file; the read_* helpers concatenate)
+# ------------------------------------------------------------------------------------------------------------
+def iter_cur2_delivery(landing: Landing, delivery: Delivery, source_id: str) -> Iterator[pl.DataFrame]:
+    """Yield one CUR_LINE_ITEMS frame per data file of a CUR 2.0 delivery, in manifest order."""
+    for key in delivery.data_keys:
+        yield read_cur2_file(
+            landing, key, billing_period=delivery.billing_period, delivery_id=delivery.delivery_id, source_id=source_id
+        )
+
+
+def read_cur2_delivery(landing: Landing, delivery: Delivery, source_id: str) -> pl.DataFrame:
+    """All line items of a CUR 2.0 delivery as one CUR_LINE_ITEMS frame (see iter_cur2_delivery to stream)."""
+    return _concat(iter_cur2_delivery(landing, delivery, source_id))
+
+
+def iter_cur1_delivery(landing: Landing, delivery: Delivery, source_id: str) -> Iterator[pl.DataFrame]:
+    """Yield one CUR_LINE_ITEMS frame per CSV file of a CUR 1 delivery, in manifest order."""
+    for key in delivery.data_keys:
+        yield read_cur1_file(
+            landing, key, billing_period=delivery.billing_period, delivery_id=delivery.delivery_id, source_id=source_id
+        )
+
+
+def read_cur1_files(landing: Landing, delivery: Delivery, source_id: str) -> pl.DataFrame:
+    """All line items of a CUR 1 delivery as one CUR_LINE_ITEMS frame (see iter_cur1_delivery to stream)."""
+    return _concat(iter_cur1_delivery(landing, delivery, source_id))
+
+
+def read_cur1_delivery(landing: Landing, delivery: Delivery, source_id: str) -> pl.DataFrame:
+    """The same as read_cur1_files, named like read_cur2_delivery."""
+    return read_cur1_files(landing, delivery, source_id)
+
+
+def iter_delivery(landing: Landing, delivery: Delivery, source_id: str) -> Iterator[pl.DataFrame]:
+    """Yield the frames of any delivery, CUR 2.0 or CUR 1."""
+    if delivery.bill_format == "cur2":
+        return iter_cur2_delivery(landing, delivery, source_id)
+    if delivery.bill_format == "cur1":
+        return iter_cur1_delivery(landing, delivery, source_id)
+    raise ValueError(f"unknown bill format {delivery.bill_format!r} (expected cur2 or cur1)")
+
+
+def read_bare_bill(landing: Landing, key: str, fmt: str, billing_period: str, source_id: str) -> pl.DataFrame:
+    """A single bill file without a manifest (its config names ``format`` and ``billing_period``).
+
+    ``delivery_id`` is a hash of the file's bytes, so re-loading an unchanged file is recognisable.
+    """
+    if not _BILLING_PERIOD.match(billing_period or ""):
+        raise ValueError(f"{landing.describe(key)}: billing_period {billing_period!r} is not YYYY-MM")
+    if fmt == "focus":
+        raise NotImplementedError(f"{landing.describe(key)}: FOCUS bills are not supported yet (cur1 or cur2)")
+    if fmt not in ("cur1", "cur2"):
+        raise ValueError(f"{landing.describe(key)}: format {fmt!r} is not one of cur1, cur2, focus")
+    data = landing.read_bytes(key)
+    reader = read_cur2_file if fmt == "cur2" else read_cur1_file
+    return reader(
+        landing, key, billing_period=billing_period, delivery_id=_content_id(data), source_id=source_id, data=data
+    )
+
+
+def read_cur2_file(
+    landing: Landing,
+    key: str,
+    *,
+    billing_period: str,
+    delivery_id: str,
+    source_id: str,
+    data: bytes | None = None,
+) -> pl.DataFrame:
+    """One CUR 2.0 data file (Parquet, or CSV/CSV.gz with the same column names) as a CUR_LINE_ITEMS frame."""
+    where = landing.describe(key)
+    if _is_parquet(key):
+        frame = _read_parquet(landing, key, where, data)
+        row_label = _parquet_row
+    else:
+        raw = data if data is not None else landing.read_bytes(key)
+        frame = _read_csv(raw, where, lambda c: c if c in _READ_COLUMNS or c == "resource_tags" else None)
+        row_label = _csv_line
+    _require(frame, where, REQUIRED_COLUMNS)
+    frame = frame.with_columns(_tags_expression(frame, where).alias("resource_tags"))
+    return _finish(frame, where, row_label, "cur2", billing_period, delivery_id, source_id, key)
+
+
+def read_cur1_file(
+    landing: Landing,
+    key: str,
+    *,
+    billing_period: str,
+    delivery_id: str,
+    source_id: str,
+    data: bytes | None = None,
+) -> pl.DataFrame:
+    """One legacy CUR CSV (``.csv``, ``.csv.gz`` or ``.csv.zip``) as a CUR_LINE_ITEMS frame, columns renamed."""
+    where = landing.describe(key)
+    if _is_parquet(key):
+        raise LandingFileError(where, "CUR 1 Parquet (Athena layout) is not supported: export CSV, or use CUR 2.0")
+    raw = data if data is not None else landing.read_bytes(key)
+    originals: dict[str, str] = {}
+
+    def pick(column: str) -> str | None:
+        if column.startswith("resourceTags/"):
+            return column
+        name = cur1_column_name(column)
+        if name in _READ_COLUMNS or name == "product_region":
+            originals.setdefault(name, column)
+            return name if originals[name] == column else None  # first of two columns that normalize alike
+        return None
+
+    frame = _read_csv(raw, where, pick)
+    _require(frame, where, REQUIRED_COLUMNS, originals)
+    # Older CUR 1 files carry only product/region (the region code); CUR 2.0 calls it product_region_code.
+    if "product_region_code" not in frame.columns and "product_region" in frame.columns:
+        frame = frame.rename({"product_region": "product_region_code"})
+        originals["product_region_code"] = originals.get("product_region", "product/region")
+    tag_columns = [c for c in frame.columns if c.startswith("resourceTags/")]
+    frame = frame.with_columns(_fold_tag_columns(tag_columns).alias("resource_tags")).drop(tag_columns)
+    return _finish(frame, where, _csv_line, "cur1", billing_period, delivery_id, source_id, key, originals)
+
+
+def cur1_column_name(name: str) -> str:
+    """CUR 1 CSV header → Athena/CUR 2.0 name, as AWS's Athena integration does it.
+
+    ``lineItem/UnblendedCost`` → ``line_item_unblended_cost``; ``savingsPlan/SavingsPlanARN`` →
+    ``savings_plan_savings_plan_a_r_n``; ``resourceTags/user:Cost Center`` → ``resource_tags_user_cost_center``:
+    an underscore before every capital, lower case, every run of other characters one underscore.
+    """
+    snake = re.sub(r"([A-Z])", r"_\1", name).lower()
+    return re.sub(r"[^a-z0-9]+", "_", snake).strip("_")
+
+
+def cur1_tag_key(column: str) -> str:
+    """``resourceTags/user:team`` → ``user_team`` (the CUR 2.0 ``resource_tags`` key of the same tag)."""
+    return cur1_column_name(column.removeprefix("resourceTags/"))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# internals
+# ------------------------------------------------------------------------------------------------------------
+def _concat(frames: Iterator[pl.DataFrame]) -> pl.DataFrame:
+    collected = list(frames)
+    return pl.concat(collected, how="vertical") if collected else empty(CUR_LINE_ITEMS)
+
+
+def _content_id(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()[:16]
+
+
+def _read_manifest(landing: Landing, key: str) -> dict:
+    try:
+        manifest = json.loads(landing.read_bytes(key))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LandingFileError(landing.describe(key), f"not a valid JSON manifest: {exc}") from exc
+    if not isinstance(manifest, dict):
+        raise LandingFileError(landing.describe(key), "expected a JSON object (a CUR manifest)")
+    return manifest
+
+
+def _string_list(landing: Landing, key: str, manifest: dict, field: str) -> list[str]:
+    value = manifest.get(field)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise LandingFileError(landing.describe(key), f"expected {field!r} to be a list of object keys")
+    return value
+
+
+def _check_period(landing: Landing, key: str, manifest: dict, period: str) -> None:
+    billing_period = manifest.get("billingPeriod")
+    start = billing_period.get("start") if isinstance(billing_period, dict) else None
+    match = re.match(r"^(\d{4})-?(\d{2})", str(start)) if start else None
+    if match and f"{match.group(1)}-{match.group(2)}" != period:
+        raise LandingFileError(
+            landing.describe(key), f"billingPeriod.start {start!r} does not match its folder's period {period}"
+        )
+
+
+def _resolve_by_anchor(entry: str, base: str, is_anchor: Callable[[list[str], int], bool]) -> str | None:
+    path = entry.split("/", 3)[3] if entry.startswith("s3://") and entry.count("/") >= 3 else entry
+    parts = path.split("/")
+    for i in range(len(parts) - 2, -1, -1):  # the last anchor: a prefix may itself contain the anchor's name
+        if is_anchor(parts, i):
+            return base + "/".join(parts[i:])
+    return None
+
+
+def _resolve_cur2_entry(landing: Landing, manifest_key: str, base: str, entry: str) -> str:
+    resolved = _resolve_by_anchor(
+        entry, base, lambda ps, i: ps[i] == "data" and bool(_PERIOD_DIR.match(ps[i + 1]))
+    ) or _resolve_by_anchor(entry, base, lambda ps, i: ps[i] == "data")
+    if resolved is None:
+        raise LandingFileError(
+            landing.describe(manifest_key), f"dataFiles entry {entry!r} has no data/ folder to resolve by"
+        )
+    return resolved
+
+
+def _execution_timestamp(parts: list[str]) -> datetime | None:
+    for part in reversed(parts):
+        match = _EXECUTION_DIR.match(part)
+        if match:
+            text = match.group(1)
+            for fmt in ("%Y%m%dT%H%M%S.%fZ", "%Y%m%dT%H%M%SZ", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ"):
+                try:
+                    return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc)
+                except ValueError:
+                    continue
+    return None
+
+
+def _is_parquet(key: str) -> bool:
+    return key.lower().endswith(".parquet")
+
+
+def _parquet_row(i: int) -> str:
+    return f"row {i + 1}"
+
+
+def _csv_line(i: int) -> str:
+    return f"line {i + 2}"  # line 1 is the header
+
+
+def _read_parquet(landing: Landing, key: str, where: str, data: bytes | None) -> pl.DataFrame:
+    local = landing.local_path(key) if data is None else None
+    source = str(local) if local is not None else pa.BufferReader(data if data is not None else landing.read_bytes(key))
+    try:
+        parquet = pq.ParquetFile(source)
+        names = parquet.schema_arrow.names
+        table = parquet.read(columns=[c for c in names if c in _READ_COLUMNS or c == "resource_tags"])
+    except (pa.ArrowException, OSError) as exc:
+        raise LandingFileError(where, f"not a readable Parquet file: {exc}") from exc
+    columns = {}
+    for name in table.column_names:
+        column = table.column(name)
+        if name in MONEY_COLUMNS and not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            column = _arrow_money(column, name, where)
+        columns[name] = column
+    return pl.from_arrow(pa.table(columns)) if columns else pl.DataFrame()
+
+
+def _arrow_money(column: pa.ChunkedArray, name: str, where: str) -> pa.ChunkedArray:
+    target = pa.decimal128(38, 9)
+    try:
+        if pa.types.is_decimal(column.type) and column.type.scale > 9:
+            column = pc.round(column, ndigits=9, round_mode="half_towards_infinity")
+        # Doubles: nearest DECIMAL(38, 9) to the exact binary value (the cast rounds; it never truncates).
+        return pc.cast(column, target)
+    except pa.ArrowException as exc:
+        raise LandingFileError(where, f"column {name}: cannot convert {column.type} to DECIMAL(38, 9): {exc}") from exc
+
+
+def _read_csv(raw: bytes, where: str, pick: Callable[[str], str | None]) -> pl.DataFrame:
+    """All wanted columns as strings; ``pick`` maps a header to its output name, or None to skip it."""
+    data = _decompress(raw, where)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    first_line = data.split(b"\n", 1)[0].rstrip(b"\r")
+    if not first_line.strip():
+        raise LandingFileError(where, "empty file: expected a CSV header line")
+    try:
+        header = next(csv.reader([first_line.decode("utf-8")]))
+    except UnicodeDecodeError as exc:
+        raise LandingFileError(where, f"line 1: not UTF-8 text: {exc}") from exc
+    wanted: dict[str, str] = {}
+    for column in header:
+        out = pick(column)
+        if out is not None and column not in wanted:
+            wanted[column] = out
+    if not wanted:
+        return pl.DataFrame()
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(data), infer_schema=False, columns=list(wanted), empty_string_is_null=True
+        )
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise LandingFileError(where, f"not a readable CSV file: {exc}") from exc
+    return frame.rename(wanted)
+
+
+def _decompress(raw: bytes, where: str) -> bytes:
+    try:
+        if raw[:2] == b"\x1f\x8b":
+            return gzip.decompress(raw)
+        if raw[:4] == b"PK\x03\x04":
+            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                members = [m for m in archive.namelist() if not m.endswith("/")]
+                if len(members) != 1:
+                    raise LandingFileError(where, f"expected one CSV inside the zip archive, found {len(members)}")
+                return archive.read(members[0])
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise LandingFileError(where, f"cannot decompress: {exc}") from exc
+    return raw
+
+
+def _require(
+    frame: pl.DataFrame, where: str, required: tuple[str, ...], originals: dict[str, str] | None = None
+) -> None:
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        if originals is not None:
+            # name the CUR 1 header the user would look for
+            names = [_CUR1_HINTS.get(c, c) for c in missing]
+        else:
+            names = missing
+        raise LandingFileError(where, f"missing required column(s) {', '.join(names)}: is this a CUR file?")
+
+
+_CUR1_HINTS = {
+    "bill_payer_account_id": "bill/PayerAccountId",
+    "line_item_line_item_type": "lineItem/LineItemType",
+    "line_item_usage_start_date": "lineItem/UsageStartDate",
+    "line_item_usage_end_date": "lineItem/UsageEndDate",
+    "line_item_unblended_cost": "lineItem/UnblendedCost",
+}
+
+
+def _json_string(expr: pl.Expr) -> pl.Expr:
+    """A string expression as a JSON string literal (quoted, escaped): encode {"v": x} and keep the value."""
+    return pl.struct(expr.alias("v")).struct.json_encode().str.slice(5).str.head(-1)
+
+
+def _tags_expression(frame: pl.DataFrame, where: str) -> pl.Expr:
+    """CUR 2.0 ``resource_tags`` (MAP, list of key/value structs, or JSON text in CSV) → JSON object string."""
+    if "resource_tags" not in frame.columns:
+        return pl.lit("{}")
+    dtype = frame.schema["resource_tags"]
+    column = pl.col("resource_tags")
+    if dtype == pl.String:
+        text = column.str.strip_chars()
+        return pl.when(text.is_null() | (text == "")).then(pl.lit("{}")).otherwise(text)
+    if isinstance(dtype, pl.Struct):
+        return pl.when(column.is_null()).then(pl.lit("{}")).otherwise(column.struct.json_encode())
+    if dtype.__class__.__name__ == "Map":
+        entries = column.map.entries()
+    elif isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
+        entries = column
+    else:
+        raise LandingFileError(where, f"column resource_tags: expected a MAP<string, string>, found {dtype}")
+    pairs = entries.list.eval(
+        _json_string(pl.element().struct.field("key").cast(pl.String))
+        + pl.lit(":")
+        + _json_string(pl.element().struct.field("value").cast(pl.String))
+    )
+    return pl.when(column.is_null()).then(pl.lit("{}")).otherwise(pl.lit("{") + pairs.list.join(",") + pl.lit("}"))
+
+
+def _fold_tag_columns(tag_columns: list[str]) -> pl.Expr:
+    """CUR 1 ``resourceTags/<key>`` columns → one JSON object of the non-empty values, CUR 2.0 key style."""
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for column in tag_columns:
+        by_key[cur1_tag_key(column)].append(column)
+    if not by_key:
+        return pl.lit("{}")
+    parts = []
+    for key, columns in by_key.items():
+        # Two headers that normalize to the same key (user:Team, user:team): the first non-empty value wins.
+        value = pl.coalesce([pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)) for c in columns])
+        parts.append(pl.when(value.is_not_null()).then(pl.lit(json.dumps(key) + ":") + _json_string(value)))
+    return pl.lit("{") + pl.concat_list(parts).list.drop_nulls().list.join(",") + pl.lit("}")
+
+
+def _finish(
+    frame: pl.DataFrame,
+    where: str,
+    row_label: Callable[[int], str],
+    bill_format: str,
+    billing_period: str,
+    delivery_id: str,
+    source_id: str,
+    key: str,
+    originals: dict[str, str] | None = None,
+) -> pl.DataFrame:
+    originals = originals or {}
+    conversions = []
+    for name in frame.columns:
+        dtype = frame.schema[name]
+        if name in MONEY_COLUMNS and dtype == pl.String:
+            conversions.append((name, _money_from_text(pl.col(name)), "a decimal number"))
+        elif name in TIMESTAMP_COLUMNS and dtype == pl.String:
+            conversions.append((name, _timestamp_from_text(pl.col(name)), "an ISO 8601 UTC timestamp"))
+        elif name in FLOAT_COLUMNS and dtype == pl.String:
+            conversions.append((name, pl.col(name).str.strip_chars().cast(pl.Float64, strict=False), "a number"))
+    if conversions:
+        converted = frame.with_columns([expr.alias(name) for name, expr, _ in conversions])
+        for name, _, expected in conversions:
+            text = frame[name].str.strip_chars()
+            bad = text.is_not_null() & (text != "") & converted[name].is_null()
+            if bad.any():
+                i = int(bad.arg_true()[0])
+                raise LandingFileError(
+                    where,
+                    f"{row_label(i)}, column {originals.get(name, name)}: {frame[name][i]!r} is not {expected}",
+                )
+        frame = converted
+    frame = frame.with_columns(
+        pl.lit(source_id, pl.String).alias("source_id"),
+        pl.lit(bill_format, pl.String).alias("bill_format"),
+        pl.col("bill_payer_account_id").cast(pl.String).alias("billing_account_id"),
+        pl.lit(billing_period, pl.String).alias("billing_period"),
+        pl.lit(delivery_id, pl.String).alias("delivery_id"),
+        pl.lit(key, pl.String).alias("source_file"),
+    )
+    try:
+        return conform(frame, CUR_LINE_ITEMS)
+    except pl.exceptions.PolarsError as exc:
+        raise LandingFileError(where, f"columns do not fit the CUR line-item schema: {exc}") from exc
+
+
+def _money_from_text(expr: pl.Expr) -> pl.Expr:
+    text = expr.str.strip_chars()
+    return (
+        pl.when(text != "")
+        .then(text.cast(_WIDE_DECIMAL, strict=False).round(9, mode="half_away_from_zero").cast(MONEY))
+        .otherwise(None)
+    )
+
+
+def _timestamp_from_text(expr: pl.Expr) -> pl.Expr:
+    text = expr.str.strip_chars()
+    aware = [text.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC") for f in _TS_FORMATS]
+    # CUR is UTC throughout; a timestamp written without a zone (some CSV tools) is read as UTC.
+    naive = [
+        text.str.to_datetime(f, strict=False, time_unit="us").dt.replace_time_zone("UTC") for f in _NAIVE_TS_FORMATS
+    ]
+    return pl.coalesce(aware + naive)

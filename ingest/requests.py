@@ -1,0 +1,173 @@
+"""Request volume by tenant and feature to ``raw.request_counts`` (REQUEST_COUNTS).
+
+Two shapes, ``<uri>/<YYYY-MM-DD>.json`` or ``.csv``:
+
+- a Prometheus ``/api/v1/query_range`` response of e.g.
+  ``sum by (tenant, feature) (increase(http_requests_total[1h]))``: ``{"status": "success", "data": {"resultType":
+  "matrix", "result": [{"metric": {...}, "values": [[<unix seconds>, "<float>"], ...]}]}}``;
+- CSV ``ts,tenant_id,feature_id,requests``, ``ts`` the END of the counted interval (RFC 3339 with offset, or unix
+  seconds).
+
+A sample at t counts the interval (t − 1h, t], so it belongs to the UTC day of t − 1h: the 00:00 sample closes
+the previous day. Prometheus writes values as strings of floats; ``NaN`` samples (no data in the window) are
+dropped, an infinite one is an error.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import polars as pl
+
+from ingest.errors import LandingFileError
+from ingest.schemas import REQUEST_COUNTS, conform
+
+SAMPLE_INTERVAL = timedelta(hours=1)
+CSV_COLUMNS = ("ts", "tenant_id", "feature_id", "requests")
+
+
+def parse_prometheus_query_range(
+    data: bytes, source_file: str, tenant_label: str = "tenant", feature_label: str = "feature"
+) -> pl.DataFrame:
+    """A Prometheus query_range (matrix) or instant (vector) response → REQUEST_COUNTS, one row per sample."""
+    try:
+        document = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LandingFileError(source_file, f"not valid JSON: {exc}") from exc
+    if not isinstance(document, dict):
+        raise LandingFileError(source_file, "expected a Prometheus API response object")
+    if document.get("status") != "success":
+        detail = document.get("error") or "no error message"
+        kind = document.get("errorType")
+        raise LandingFileError(
+            source_file,
+            f"Prometheus returned status {document.get('status')!r}" + (f" ({kind})" if kind else "") + f": {detail}",
+        )
+    payload = document.get("data")
+    if not isinstance(payload, dict) or not isinstance(payload.get("result"), list):
+        raise LandingFileError(source_file, "expected data.result to be a list of series")
+    result_type = payload.get("resultType")
+    if result_type not in ("matrix", "vector"):
+        raise LandingFileError(source_file, f"data.resultType {result_type!r}: expected 'matrix' (query_range)")
+
+    rows = []
+    for index, series in enumerate(payload["result"]):
+        where = f"data.result[{index}]"
+        if not isinstance(series, dict):
+            raise LandingFileError(source_file, f"{where}: expected an object with 'metric' and 'values'")
+        metric = series.get("metric") or {}
+        samples = series.get("values") if result_type == "matrix" else [series.get("value")]
+        if not isinstance(metric, dict) or not isinstance(samples, list):
+            raise LandingFileError(source_file, f"{where}: expected 'metric' (object) and 'values' (list)")
+        for sample_index, sample in enumerate(samples):
+            sample_where = f"{where}.values[{sample_index}]"
+            if not isinstance(sample, list) or len(sample) != 2:
+                raise LandingFileError(source_file, f"{sample_where}: expected [<unix seconds>, \"<value>\"]")
+            sample_at = _unix(sample[0], source_file, sample_where)
+            requests = _float(sample[1], source_file, sample_where)
+            if requests is None:
+                continue
+            rows.append(_row(sample_at, metric.get(tenant_label), metric.get(feature_label), requests, source_file))
+    return _frame(rows)
+
+
+def parse_requests_csv(data: bytes, source_file: str) -> pl.DataFrame:
+    """CSV ``ts,tenant_id,feature_id,requests`` (extra columns ignored) → REQUEST_COUNTS."""
+    text = _decode(data, source_file)
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        raise LandingFileError(source_file, f"empty file: expected a header {','.join(CSV_COLUMNS)}")
+    header = [h.strip() for h in header]
+    for column in CSV_COLUMNS:
+        if column not in header:
+            raise LandingFileError(
+                source_file, f"missing required column {column!r} (expected {','.join(CSV_COLUMNS)})"
+            )
+    index = {column: header.index(column) for column in CSV_COLUMNS}
+    rows = []
+    for line_number, values in enumerate(reader, start=2):
+        if not values or all(not v.strip() for v in values):
+            continue
+        if len(values) < len(header):
+            raise LandingFileError(source_file, f"line {line_number}: {len(values)} fields, expected {len(header)}")
+        get = {column: values[i].strip() for column, i in index.items()}
+        where = f"line {line_number}"
+        sample_at = _csv_timestamp(get["ts"], source_file, where)
+        requests = _float(get["requests"], source_file, f"{where}, column requests")
+        if requests is None:
+            continue
+        rows.append(_row(sample_at, get["tenant_id"], get["feature_id"], requests, source_file))
+    return _frame(rows)
+
+
+# ------------------------------------------------------------------------------------------------------------
+def _row(sample_at: datetime, tenant: Any, feature: Any, requests: float, source_file: str) -> dict[str, Any]:
+    return {
+        "sample_at": sample_at,
+        "usage_date": (sample_at - SAMPLE_INTERVAL).date(),
+        "tenant_id": str(tenant) if tenant not in (None, "") else None,
+        "feature_id": str(feature) if feature not in (None, "") else None,
+        "requests": requests,
+        "source_file": source_file,
+    }
+
+
+def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    columns = {name: [row[name] for row in rows] for name in REQUEST_COUNTS}
+    return conform(pl.DataFrame(columns, schema=REQUEST_COUNTS), REQUEST_COUNTS)
+
+
+def _decode(data: bytes, source_file: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LandingFileError(source_file, f"not UTF-8 text: {exc}") from exc
+
+
+def _unix(value: Any, source_file: str, where: str) -> datetime:
+    try:
+        seconds = float(value)
+        if isinstance(value, bool) or not math.isfinite(seconds):
+            raise ValueError(value)
+        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    except (TypeError, ValueError, OverflowError, OSError) as exc:
+        raise LandingFileError(source_file, f"{where}: {value!r} is not a unix timestamp in seconds") from exc
+
+
+def _float(value: Any, source_file: str, where: str) -> float | None:
+    """A sample value (Prometheus writes "12.5"); NaN → None (dropped), ±Inf or text → error."""
+    try:
+        if isinstance(value, bool):
+            raise ValueError(value)
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise LandingFileError(source_file, f"{where}: {value!r} is not a number") from exc
+    if math.isnan(number):
+        return None
+    if math.isinf(number):
+        raise LandingFileError(source_file, f"{where}: {value!r} is not a finite request count")
+    if number < 0:
+        raise LandingFileError(source_file, f"{where}: {value!r} is a negative request count")
+    return number
+
+
+def _csv_timestamp(value: str, source_file: str, where: str) -> datetime:
+    if not value:
+        raise LandingFileError(source_file, f"{where}, column ts: empty (expected the end of the interval)")
+    if value.replace(".", "", 1).isdigit():
+        return _unix(value, source_file, f"{where}, column ts")
+    try:
+        parsed = datetime.fromisoformat(value.upper())
+    except ValueError as exc:
+        raise LandingFileError(source_file, f"{where}, column ts: {value!r} is not RFC 3339") from exc
+    if parsed.tzinfo is None:
+        raise LandingFileError(
+            source_file, f"{where}, column ts: {value!r} has no UTC offset (write 2026-10-01T01:00:00Z)"
+        )
+    return parsed.astimezone(timezone.utc)

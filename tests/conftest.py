@@ -1,0 +1,99 @@
+"""Shared fixtures: a real S3 API on loopback (moto's server mode), started once per test session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+REFERENCE_DATA = Path(__file__).resolve().parents[2] / "shared" / "reference-data"
+
+
+def _reference_data() -> Path:
+    """The shared upstream samples (DESIGN.md §1); UNITCOST_REFERENCE_DATA overrides where they live."""
+    override = os.environ.get("UNITCOST_REFERENCE_DATA")
+    return Path(override) if override else REFERENCE_DATA
+
+
+@pytest.fixture(scope="session")
+def reference_data() -> Path:
+    path = _reference_data()
+    if not path.is_dir():
+        pytest.skip(f"reference data not found at {path} (set UNITCOST_REFERENCE_DATA)")
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _moto_server_command() -> str:
+    beside_python = Path(sys.executable).parent / "moto_server"
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("moto_server")
+    if not found:
+        pytest.fail("moto_server not found: install the dev extra (pip install -e '.[dev]')")
+    return found
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """The endpoint URL of a moto S3 server on 127.0.0.1 (a free port), with dummy credentials in the env.
+
+    The credentials are set with a MonkeyPatch owned by this fixture and removed at teardown, so no test can
+    reach a real AWS account through this server's clients.
+    """
+    port = _free_port()
+    process = subprocess.Popen(
+        [_moto_server_command(), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"moto_server exited with code {process.returncode} before listening on port {port}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"moto_server did not listen on 127.0.0.1:{port} within 30 s")
+                time.sleep(0.1)
+        with pytest.MonkeyPatch.context() as env:
+            for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+                env.delenv(name, raising=False)
+            env.setenv("AWS_ACCESS_KEY_ID", "testing")
+            env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+            env.setenv("AWS_DEFAULT_REGION", "us-east-1")
+            yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def s3_bucket(moto_server, request):
+    """A fresh, empty bucket on the moto server: (endpoint_url, bucket name, boto3 client)."""
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=moto_server)
+    slug = "".join(ch if ch.isalnum() else "-" for ch in request.node.name.lower())[:30].strip("-")
+    name = f"unitcost-{slug}-{uuid.uuid4().hex[:8]}"
+    client.create_bucket(Bucket=name)
+    return moto_server, name, client

@@ -1,0 +1,177 @@
+"""The whole path: synthetic landing zone → Dagster raw assets → dbt → marts, checked against the generator's
+ground truth (which is computed from the generation model, never by running the pipeline)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.cli import run_pipeline
+from dagster_project.synthetic.generate import generate
+
+pytestmark = pytest.mark.slow
+
+START = date(2026, 10, 1)
+DAYS = 4
+END = START + timedelta(days=DAYS - 1)
+MARTS = ["cost_ledger", "allocation_breakdown", "tenant_daily_cost", "bill_reconciliation_daily", "dim_tenant"]
+
+
+def _read_csv(path: Path) -> list[dict]:
+    with path.open() as fh:
+        return list(csv.DictReader(fh))
+
+
+def _warehouse(root: Path) -> Path:
+    return root / "warehouse" / "unitcost.duckdb"
+
+
+def _query(root: Path, sql: str, params=None):
+    with duckdb.connect(str(_warehouse(root)), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def _mart_hashes(root: Path) -> dict[str, str]:
+    """An order-independent digest of every mart's rows."""
+    out = {}
+    with duckdb.connect(str(_warehouse(root)), read_only=True) as con:
+        for mart in MARTS:
+            rows = sorted(repr(r) for r in con.execute(f"select * from marts.{mart}").fetchall())
+            out[mart] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e")
+    config = generate(root, START, DAYS, 8, seed=11)
+    result = run_pipeline(str(config), START, END, raise_on_error=False)
+    assert result.success, "the first run of the pipeline failed"
+    return root, config, result
+
+
+def test_ledger_daily_totals_equal_generator_truth(pipeline):
+    root, _, _ = pipeline
+    truth: dict[str, Decimal] = defaultdict(Decimal)
+    for row in _read_csv(root / "ground_truth" / "daily_truth.csv"):
+        truth[row["usage_date"]] += Decimal(row["amount_usd"])
+    ledger = {
+        d.isoformat(): amount
+        for d, amount in _query(root, "select usage_date, sum(amount_usd) from marts.cost_ledger group by 1")
+    }
+    assert sorted(ledger) == sorted(truth)
+    for day, expected in truth.items():
+        assert abs(ledger[day] - expected) < Decimal("0.000001"), (day, ledger[day], expected)
+
+
+def test_each_tenant_cost_matches_default_policy_ground_truth(pipeline):
+    root, _, _ = pipeline
+    truth: dict[str, Decimal] = defaultdict(Decimal)
+    for row in _read_csv(root / "ground_truth" / "tenant_daily_cost.csv"):
+        truth[row["tenant_id"]] += Decimal(row["amount_usd"])
+    ledger = dict(_query(root, "select tenant_id, sum(amount_usd) from marts.cost_ledger group by 1"))
+    checked = 0
+    for tenant, expected in truth.items():
+        if abs(expected) <= 1 and tenant not in ("__idle__", "__unallocated__"):
+            continue
+        got = ledger.get(tenant, Decimal(0))
+        assert abs(got - expected) <= Decimal("0.005") * abs(expected), (tenant, got, expected)
+        checked += 1
+    assert checked >= 5
+    assert ledger.get("__idle__", 0) > 0, "the generated cluster has idle capacity"
+    assert ledger.get("__unallocated__", 0) > 0, "the generated bill has untagged cost"
+
+
+def test_ledger_has_direct_shared_idle_and_unallocated_rows(pipeline):
+    root, _, _ = pipeline
+    types = dict(_query(root, "select cost_type, count(*) from marts.cost_ledger group by 1"))
+    assert {"direct", "shared", "idle", "unallocated"} <= set(types)
+    rules = {r for (r,) in _query(root, "select distinct rule_id from marts.cost_ledger")}
+    assert {"direct", "node_idle", "shared_workload_requests"} <= rules
+    # every dollar a rule moved is in the breakdown
+    moved = _query(root, "select sum(amount_usd) from marts.cost_ledger where cost_type = 'shared'")[0][0]
+    breakdown = _query(root, "select sum(amount_usd) from marts.allocation_breakdown where to_tenant_id <> '__unallocated__'")[0][0]
+    assert moved == breakdown
+
+
+def test_rerun_reexecutes_every_asset_and_changes_no_mart(pipeline):
+    root, config, first = pipeline
+    before = _mart_hashes(root)
+    again = run_pipeline(str(config), START, END, raise_on_error=False)
+    assert again.success
+    materialized = {e.asset_key.to_user_string() for e in again.get_asset_materialization_events()}
+    assert {"raw/cur_line_items", "raw/opencost_allocations", "raw/k8s_objects", "raw/llm_events", "raw/request_counts",
+            "marts/cost_ledger", "serving/marts_copy"} <= materialized
+    assert materialized == {e.asset_key.to_user_string() for e in first.get_asset_materialization_events()}
+    assert _mart_hashes(root) == before
+
+
+def test_changed_llm_file_changes_exactly_its_contribution(pipeline, tmp_path):
+    from dagster_project.synthetic.llm_truth import price_call
+
+    root, config, _ = pipeline
+    day = START + timedelta(days=1)
+    folder = root / "landing" / "llm" / day.isoformat()
+    target = sorted(folder.glob("*.jsonl"))[0]
+    backup = tmp_path / "backup.jsonl"
+    shutil.copy(target, backup)
+    lines = target.read_text().splitlines()
+    # drop one event that belongs to this folder's own UTC day
+    for i, line in enumerate(lines):
+        event = json.loads(line)
+        if event["timestamp"].startswith(day.isoformat()) and event["timestamp"].endswith(("Z", "+00:00")):
+            removed = event
+            del lines[i]
+            break
+    else:
+        pytest.fail("no event to remove")
+    removed_cost = price_call(removed)
+    before = dict(
+        ((d.isoformat(), s), a)
+        for d, s, a in _query(root, "select usage_date, source_id, sum(amount_usd) from marts.cost_ledger group by 1, 2")
+    )
+    target.write_text("\n".join(lines) + "\n")
+    try:
+        assert run_pipeline(str(config), day, day, raise_on_error=False).success
+        after = dict(
+            ((d.isoformat(), s), a)
+            for d, s, a in _query(root, "select usage_date, source_id, sum(amount_usd) from marts.cost_ledger group by 1, 2")
+        )
+    finally:
+        shutil.copy(backup, target)
+        assert run_pipeline(str(config), day, day, raise_on_error=False).success
+    changed = {k for k in before if before[k] != after.get(k)}
+    provider_source = next(k for k in changed)
+    assert changed == {provider_source}
+    assert provider_source[0] == day.isoformat() and provider_source[1].startswith("llm:")
+    assert before[provider_source] - after[provider_source] == removed_cost
+
+
+def test_unparseable_opencost_file_fails_its_asset_and_keeps_other_days(pipeline, tmp_path):
+    root, config, _ = pipeline
+    day = END
+    bad = next((root / "landing" / "opencost").glob(f"*/{day.isoformat()}/allocation.json"))
+    backup = tmp_path / "allocation.json"
+    shutil.copy(bad, backup)
+    counts = dict(_query(root, "select usage_date, count(*) from raw.opencost_allocations group by 1"))
+    bill_rows = _query(root, "select count(*) from raw.cur_line_items")[0][0]
+    bad.write_text('{"code": 200, "status": "success", "data": [')
+    try:
+        result = run_pipeline(str(config), day, day, raise_on_error=False)
+        assert not result.success
+        failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+        assert str(bad) in str(failure.event_specific_data.error)
+        assert dict(_query(root, "select usage_date, count(*) from raw.opencost_allocations group by 1")) == counts
+        assert _query(root, "select count(*) from raw.cur_line_items")[0][0] == bill_rows
+    finally:
+        shutil.copy(backup, bad)
+        assert run_pipeline(str(config), day, day, raise_on_error=False).success
