@@ -23,7 +23,8 @@ pytestmark = pytest.mark.slow
 START = date(2026, 10, 1)
 DAYS = 4
 END = START + timedelta(days=DAYS - 1)
-MARTS = ["cost_ledger", "allocation_breakdown", "tenant_daily_cost", "bill_reconciliation_daily", "dim_tenant"]
+MARTS = ["cost_ledger", "allocation_breakdown", "tenant_daily_cost", "bill_reconciliation_daily", "dim_tenant",
+         "cost_per_request", "feature_daily_cost", "tenant_gross_margin_monthly", "unit_economics_daily"]
 
 
 def _read_csv(path: Path) -> list[dict]:

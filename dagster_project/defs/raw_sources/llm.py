@@ -66,9 +66,12 @@ def llm_price_snapshot(context: dg.AssetExecutionContext, duckdb: DuckDBResource
     with duckdb.get_connection() as con:
         ensure_table(con, "llm_events", LLM_EVENTS)
         replace_rows(con, "llm_price_snapshot", dict(prices.schema), {}, prices)
+        # the SQL prices by the response model, else the request model: resolve every string of either
         pairs = con.execute(
-            "select distinct lower(provider_name), coalesce(response_model, request_model) "
-            "from raw.llm_events where coalesce(response_model, request_model) is not null"
+            "select distinct lower(provider_name), model from ("
+            " select provider_name, response_model as model from raw.llm_events"
+            " union all select provider_name, request_model from raw.llm_events"
+            ") where model is not null"
         ).fetchall()
         resolution = resolve_models([(p or "", m) for p, m in pairs])
         replace_rows(con, "llm_model_resolution", dict(resolution.schema), {}, resolution)

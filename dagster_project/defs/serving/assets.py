@@ -20,6 +20,10 @@ MARTS = [
     "bill_reconciliation_daily",
     "dim_tenant",
     "tenant_daily_cost",
+    "cost_per_request",
+    "feature_daily_cost",
+    "tenant_gross_margin_monthly",
+    "unit_economics_daily",
 ]
 
 

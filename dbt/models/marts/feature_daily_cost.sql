@@ -1,0 +1,38 @@
+{#- What each feature costs per day, split into infrastructure, LLM and shared cost, and per use
+    (a use = a request or an LLM call). -#}
+with cost as (
+    select
+        usage_date,
+        feature_id,
+        sum(case when cost_type <> 'shared' and cost_source in ('cloud', 'kubernetes') then amount_usd else 0 end)
+            as infra_cost_usd,
+        sum(case when cost_type <> 'shared' and cost_source = 'llm' then amount_usd else 0 end) as llm_cost_usd,
+        sum(case when cost_type = 'shared' then amount_usd else 0 end) as shared_cost_usd
+    from {{ ref('cost_ledger') }}
+    group by 1, 2
+),
+
+uses as (
+    select usage_date, feature_id, sum(n) as uses
+    from (
+        select usage_date, feature_id, requests as n from {{ ref('stg_requests__counts') }}
+        union all
+        select usage_date, feature_id, cast(calls as double) as n from {{ ref('stg_llm__events') }}
+    ) as u
+    group by 1, 2
+)
+
+select
+    c.usage_date,
+    c.feature_id,
+    {{ to_money('c.infra_cost_usd') }} as infra_cost_usd,
+    {{ to_money('c.llm_cost_usd') }} as llm_cost_usd,
+    {{ to_money('c.shared_cost_usd') }} as shared_cost_usd,
+    {{ to_money('c.infra_cost_usd + c.llm_cost_usd + c.shared_cost_usd') }} as total_cost_usd,
+    coalesce(u.uses, 0) as uses,
+    case when u.uses > 0
+         then {{ to_money('cast(c.infra_cost_usd + c.llm_cost_usd + c.shared_cost_usd as double) / u.uses') }}
+    end as cost_per_use_usd
+from cost as c
+left join uses as u
+    on u.usage_date = c.usage_date and u.feature_id = c.feature_id
