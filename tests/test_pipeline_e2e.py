@@ -8,7 +8,7 @@ import hashlib
 import json
 import shutil
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -135,7 +135,20 @@ def test_changed_llm_file_changes_exactly_its_contribution(pipeline, tmp_path):
             break
     else:
         pytest.fail("no event to remove")
-    removed_cost = price_call(removed)
+    removed_cost = price_call(
+        model=removed.get("gen_ai.response.model") or removed["gen_ai.request.model"],
+        provider=removed["gen_ai.provider.name"],
+        timestamp=datetime.fromisoformat(removed["timestamp"].replace("Z", "+00:00")),
+        input_tokens=removed.get("gen_ai.usage.input_tokens", 0),
+        output_tokens=removed.get("gen_ai.usage.output_tokens", 0),
+        cache_read_tokens=removed.get("gen_ai.usage.cache_read.input_tokens", 0),
+        cache_write_tokens=removed.get("gen_ai.usage.cache_creation.input_tokens", 0),
+        cache_write_1h_tokens=removed.get("cache_creation_1h.input_tokens", 0),
+        reasoning_tokens=removed.get("gen_ai.usage.reasoning.output_tokens", 0),
+        service_tier=removed.get("service_tier"),
+        batch=bool(removed.get("batch")),
+    )
+    assert removed_cost > 0
     before = dict(
         ((d.isoformat(), s), a)
         for d, s, a in _query(root, "select usage_date, source_id, sum(amount_usd) from marts.cost_ledger group by 1, 2")
