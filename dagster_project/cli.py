@@ -36,9 +36,12 @@ def run_pipeline(config: str | None, start: date, end: date, raise_on_error: boo
     if end < start:
         raise SystemExit(f"--end {end} is before --start {start}")
     definitions = _load_defs()
-    job = definitions.resolve_job_def("unitcost_daily")
+    from dagster_project.lib.progress import step_progress_logger
+
+    job = definitions.resolve_job_def("unitcost_daily").with_logger_defs({"progress": step_progress_logger})
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     return job.execute_in_process(
+        run_config={"loggers": {"progress": {}}},
         instance=instance,
         tags={RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()},
         raise_on_error=raise_on_error,
@@ -100,9 +103,10 @@ def _summary(config: Path, start: date, end: date) -> str:
     size = cfg.serving_path.stat().st_size / 1e6
     lines.append("")
     lines.append(f"Serving DuckDB file: {cfg.serving_path} ({size:.1f} MB); pipeline file: {cfg.warehouse_path}")
-    lines.append("Try:")
-    lines.append(f"  duckdb -readonly {cfg.serving_path} \\")
-    lines.append("    \"select tenant_id, sum(total_cost_usd) from marts.tenant_daily_cost group by 1 order by 2 desc limit 5\"")
+    lines.append("Try (or open the file in any DuckDB client, read-only):")
+    lines.append(f"  {sys.executable} -c \"import duckdb; duckdb.connect('{cfg.serving_path}', read_only=True)"
+                 ".sql('select tenant_id, sum(total_cost_usd) as cost_usd from marts.tenant_daily_cost "
+                 "group by 1 order by 2 desc limit 5').show()\"")
     return "\n".join(lines)
 
 
