@@ -170,22 +170,48 @@ def test_changed_llm_file_changes_exactly_its_contribution(pipeline, tmp_path):
     assert before[provider_source] - after[provider_source] == removed_cost
 
 
-def test_unparseable_opencost_file_fails_its_asset_and_keeps_other_days(pipeline, tmp_path):
+RAW_TABLES = ["cur_line_items", "opencost_allocations", "opencost_assets", "k8s_objects", "llm_events",
+              "request_counts", "tenants", "revenue"]
+
+
+def _raw_hashes(root: Path) -> dict[str, str]:
+    out = {}
+    with duckdb.connect(str(_warehouse(root)), read_only=True) as con:
+        for table in RAW_TABLES:
+            rows = sorted(repr(r) for r in con.execute(f"select * from raw.{table}").fetchall())
+            out[table] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    return out
+
+
+# (glob under landing/ for a file of the last day, what to write into it)
+BAD_FILES = {
+    "opencost": ("opencost/*/{day}/allocation.json", '{"code": 200, "status": "success", "data": ['),
+    "kubernetes": ("kubernetes/*/{day}T06-00-00Z/*.json", '{"apiVersion": "v1", "kind": "List", "items": [{'),
+    "llm": ("llm/{day}/*.jsonl", '{"event_id": "x", "timestamp": "2026-10-04T01:00:00Z"\nnot json at all\n'),
+    "requests": ("requests/{day}.json", '{"status": "error", "errorType": "timeout", "error": "query timed out"}'),
+    "business": ("business/revenue.csv", "month,tenant_id\n2026-10,t001\n"),
+}
+
+
+@pytest.mark.parametrize("source", sorted(BAD_FILES))
+def test_unparseable_file_fails_with_its_name_and_loses_nothing(pipeline, tmp_path, source):
     root, config, _ = pipeline
-    day = END
-    bad = next((root / "landing" / "opencost").glob(f"*/{day.isoformat()}/allocation.json"))
-    backup = tmp_path / "allocation.json"
+    pattern, content = BAD_FILES[source]
+    bad = sorted((root / "landing").glob(pattern.format(day=END.isoformat())))[0]
+    backup = tmp_path / "backup"
     shutil.copy(bad, backup)
-    counts = dict(_query(root, "select usage_date, count(*) from raw.opencost_allocations group by 1"))
-    bill_rows = _query(root, "select count(*) from raw.cur_line_items")[0][0]
-    bad.write_text('{"code": 200, "status": "success", "data": [')
+    before = _raw_hashes(root)
+    ledger_before = _mart_hashes(root)["cost_ledger"]
+    bad.write_text(content)
     try:
-        result = run_pipeline(str(config), day, day, raise_on_error=False)
+        result = run_pipeline(str(config), END, END, raise_on_error=False)
         assert not result.success
-        failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-        assert str(bad) in str(failure.event_specific_data.error)
-        assert dict(_query(root, "select usage_date, count(*) from raw.opencost_allocations group by 1")) == counts
-        assert _query(root, "select count(*) from raw.cur_line_items")[0][0] == bill_rows
+        failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+        assert len(failures) == 1, [f.step_key for f in failures]
+        assert bad.name in str(failures[0].event_specific_data.error)
+        # the failed source kept its previous rows; every other source re-loaded the same rows
+        assert _raw_hashes(root) == before
+        # nothing downstream ran on a half-loaded day
+        assert _mart_hashes(root)["cost_ledger"] == ledger_before
     finally:
         shutil.copy(backup, bad)
-        assert run_pipeline(str(config), day, day, raise_on_error=False).success
