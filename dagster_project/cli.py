@@ -110,17 +110,21 @@ def _summary(config: Path, start: date, end: date) -> str:
     return "\n".join(lines)
 
 
+def _synthetic_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 10, 1))
+    parser.add_argument("--days", type=int, default=14)
+    parser.add_argument("--tenants", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--scale", type=float, default=1.0, help="multiplies volumes (rows, calls), not tenants")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="unitcost", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     gen = sub.add_parser("generate", help="write a synthetic landing zone, its ground truth and a config")
     gen.add_argument("--out", required=True)
-    gen.add_argument("--start", type=date.fromisoformat, default=date(2026, 10, 1))
-    gen.add_argument("--days", type=int, default=14)
-    gen.add_argument("--tenants", type=int, default=50)
-    gen.add_argument("--seed", type=int, default=7)
-    gen.add_argument("--scale", type=float, default=1.0)
+    _synthetic_args(gen)
 
     run = sub.add_parser("run", help="materialize every asset for the days START..END (inclusive)")
     run.add_argument("--config")
@@ -129,11 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 
     demo = sub.add_parser("demo", help="synthetic data -> full pipeline on DuckDB -> a summary")
     demo.add_argument("--out", default="demo")
-    demo.add_argument("--start", type=date.fromisoformat, default=date(2026, 10, 1))
-    demo.add_argument("--days", type=int, default=14)
-    demo.add_argument("--tenants", type=int, default=50)
-    demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--scale", type=float, default=1.0)
+    _synthetic_args(demo)
 
     check = sub.add_parser("check", help="load and validate the Dagster definitions")
     check.add_argument("--config")
