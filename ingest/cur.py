@@ -15,7 +15,8 @@ value (pyarrow's cast). CSV costs are decimal text (``7.20216E-5``) and go strai
 float, rounded half away from zero at the 9th decimal. Tags become one JSON object string with CUR 2.0 keys
 (``{"user_team": "ml"}``): the CUR 2.0 ``resource_tags`` MAP as is, CUR 1 ``resourceTags/user:team`` columns
 folded in under Athena's column-name rule. Every frame is built with polars/pyarrow column operations (no
-Python loop per row) and one file at a time, so a caller can write a 5 M-row month file by file.
+Python loop per row), one file at a time and a Parquet file in batches of rows (iter_cur2_file), so a caller can
+write a 5 M-row month without holding it.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ _BILLING_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _EXECUTION_DIR = re.compile(r"^(\d{8}T\d{6}(?:\.\d+)?Z|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)-")
 _TS_FORMATS = ("%Y-%m-%dT%H:%M:%S%.fZ", "%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M:%S%.f%:z")
 _NAIVE_TS_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d")
+PARQUET_BATCH_ROWS = 122_880  # rows per frame when a Parquet file is streamed (one DuckDB row group)
 _WIDE_DECIMAL = pl.Decimal(38, 18)  # exact for any CSV cost text with up to 18 decimals, before rounding to 9
 
 
@@ -85,13 +87,15 @@ class Delivery:
 # ------------------------------------------------------------------------------------------------------------
 # Finding deliveries
 # ------------------------------------------------------------------------------------------------------------
-def find_cur2_deliveries(landing: Landing) -> list[Delivery]:
+def find_cur2_deliveries(landing: Landing, errors: list[LandingFileError] | None = None) -> list[Delivery]:
     """One Delivery per billing period (per export root, if the URI holds several) from CUR 2.0 manifests.
 
     When a period has several manifests (create-new exports keep one per execution), the newest wins: the one
     whose own folder or whose data files' folder carries the latest ``<timestamp>-<executionId>`` timestamp;
     without timestamps, the manifest directly in ``metadata/BILLING_PERIOD=…/`` (the one AWS overwrites), then
     the last key. Each listed data file must exist under the URI, else LandingFileError naming the manifest.
+    With ``errors`` given, a period whose manifest is broken is left out and its error appended instead, so one
+    bad period does not stop the others from loading.
     """
     keys = landing.list()
     present = set(keys)
@@ -109,40 +113,52 @@ def find_cur2_deliveries(landing: Landing) -> list[Delivery]:
 
     deliveries = []
     for (base, period), manifests in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0])):
-        parsed = []
-        for key, depth in manifests:
-            manifest = _read_manifest(landing, key)
-            entries = _string_list(landing, key, manifest, "dataFiles")
-            data_keys = [_resolve_cur2_entry(landing, key, base, entry) for entry in entries]
-            stamp = _execution_timestamp(key.split("/"))
-            if stamp is None:
-                data_stamps = [ts for k in data_keys if (ts := _execution_timestamp(k.split("/"))) is not None]
-                stamp = max(data_stamps, default=None)
-            rank = (stamp or datetime.min.replace(tzinfo=timezone.utc), depth == 1, key)
-            parsed.append((rank, key, manifest, data_keys))
-        _, key, manifest, data_keys = max(parsed, key=lambda p: p[0])
-        _check_period(landing, key, manifest, period)
-        for data_key in data_keys:
-            if data_key not in present:
-                raise LandingFileError(
-                    landing.describe(key),
-                    f"the manifest lists {data_key!r}, which is not under {landing.describe()} (an incomplete copy?)",
-                )
-        deliveries.append(
-            Delivery(
-                bill_format="cur2",
-                billing_period=period,
-                delivery_id=str(manifest.get("executionId") or _content_id(landing.read_bytes(key))),
-                manifest_key=key,
-                data_keys=tuple(data_keys),
-                name=manifest.get("exportName"),
-            )
-        )
+        try:
+            deliveries.append(_cur2_delivery(landing, present, base, period, manifests))
+        except LandingFileError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
     return deliveries
 
 
-def find_cur1_deliveries(landing: Landing) -> list[Delivery]:
-    """One Delivery per ``yyyymmdd-yyyymmdd/`` folder from its top-level manifest (assembly copies are stale)."""
+def _cur2_delivery(
+    landing: Landing, present: set[str], base: str, period: str, manifests: list[tuple[str, int]]
+) -> Delivery:
+    parsed = []
+    for key, depth in manifests:
+        manifest = _read_manifest(landing, key)
+        entries = _string_list(landing, key, manifest, "dataFiles")
+        data_keys = [_resolve_cur2_entry(landing, key, base, entry) for entry in entries]
+        stamp = _execution_timestamp(key.split("/"))
+        if stamp is None:
+            data_stamps = [ts for k in data_keys if (ts := _execution_timestamp(k.split("/"))) is not None]
+            stamp = max(data_stamps, default=None)
+        rank = (stamp or datetime.min.replace(tzinfo=timezone.utc), depth == 1, key)
+        parsed.append((rank, key, manifest, data_keys))
+    _, key, manifest, data_keys = max(parsed, key=lambda p: p[0])
+    _check_period(landing, key, manifest, period)
+    for data_key in data_keys:
+        if data_key not in present:
+            raise LandingFileError(
+                landing.describe(key),
+                f"the manifest lists {data_key!r}, which is not under {landing.describe()} (an incomplete copy?)",
+            )
+    return Delivery(
+        bill_format="cur2",
+        billing_period=period,
+        delivery_id=str(manifest.get("executionId") or content_id(landing.read_bytes(key))),
+        manifest_key=key,
+        data_keys=tuple(data_keys),
+        name=manifest.get("exportName"),
+    )
+
+
+def find_cur1_deliveries(landing: Landing, errors: list[LandingFileError] | None = None) -> list[Delivery]:
+    """One Delivery per ``yyyymmdd-yyyymmdd/`` folder from its top-level manifest (assembly copies are stale).
+
+    ``errors``: as for find_cur2_deliveries.
+    """
     keys = landing.list()
     present = set(keys)
     deliveries = []
@@ -153,35 +169,78 @@ def find_cur1_deliveries(landing: Landing) -> list[Delivery]:
         folder = _RANGE_DIR.match(parts[-2])
         if not folder:
             continue  # a copy inside <assemblyId>/, or not a CUR manifest
-        period = f"{folder.group(1)}-{folder.group(2)}"
-        base = "/".join(parts[:-2])
-        base = base + "/" if base else ""
-        manifest = _read_manifest(landing, key)
-        _check_period(landing, key, manifest, period)
-        data_keys = []
-        for entry in _string_list(landing, key, manifest, "reportKeys"):
-            resolved = _resolve_by_anchor(entry, base, lambda ps, i: bool(_RANGE_DIR.match(ps[i])))
-            if resolved is None:
-                raise LandingFileError(
-                    landing.describe(key), f"reportKeys entry {entry!r} has no yyyymmdd-yyyymmdd/ folder to resolve by"
-                )
-            if resolved not in present:
-                raise LandingFileError(
-                    landing.describe(key),
-                    f"the manifest lists {resolved!r}, which is not under {landing.describe()} (an incomplete copy?)",
-                )
-            data_keys.append(resolved)
-        deliveries.append(
-            Delivery(
-                bill_format="cur1",
-                billing_period=period,
-                delivery_id=str(manifest.get("assemblyId") or _content_id(landing.read_bytes(key))),
-                manifest_key=key,
-                data_keys=tuple(data_keys),
-                name=manifest.get("reportName"),
-            )
-        )
+        try:
+            deliveries.append(_cur1_delivery(landing, present, key, f"{folder.group(1)}-{folder.group(2)}"))
+        except LandingFileError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
     return sorted(deliveries, key=lambda d: (d.billing_period, d.manifest_key or ""))
+
+
+def _cur1_delivery(landing: Landing, present: set[str], key: str, period: str) -> Delivery:
+    parts = key.split("/")
+    base = "/".join(parts[:-2])
+    base = base + "/" if base else ""
+    manifest = _read_manifest(landing, key)
+    _check_period(landing, key, manifest, period)
+    data_keys = []
+    for entry in _string_list(landing, key, manifest, "reportKeys"):
+        resolved = _resolve_by_anchor(entry, base, lambda ps, i: bool(_RANGE_DIR.match(ps[i])))
+        if resolved is None:
+            raise LandingFileError(
+                landing.describe(key), f"reportKeys entry {entry!r} has no yyyymmdd-yyyymmdd/ folder to resolve by"
+            )
+        if resolved not in present:
+            raise LandingFileError(
+                landing.describe(key),
+                f"the manifest lists {resolved!r}, which is not under {landing.describe()} (an incomplete copy?)",
+            )
+        data_keys.append(resolved)
+    return Delivery(
+        bill_format="cur1",
+        billing_period=period,
+        delivery_id=str(manifest.get("assemblyId") or content_id(landing.read_bytes(key))),
+        manifest_key=key,
+        data_keys=tuple(data_keys),
+        name=manifest.get("reportName"),
+    )
+
+
+def file_fingerprints(landing: Landing) -> dict[str, str]:
+    """Every file key under the landing → a fingerprint that changes when the file is rewritten.
+
+    S3: the object's ETag and size (one paginated listing); folders: size and modification time in ns. A
+    delivery's fingerprint combines those of its manifest and data files, so a restatement that rewrites a
+    file in place (an overwrite-mode export) is noticed even when the manifest's ids did not change.
+    """
+    if not landing.is_s3:
+        out = {}
+        for key in landing.list():
+            path = landing.local_path(key)
+            stat = path.stat() if path is not None else None
+            out[key] = f"{stat.st_size}:{stat.st_mtime_ns}" if stat else ""
+        return out
+    # Landing lists keys only; the ETags come from the same ListObjectsV2 pages, with Landing's own client.
+    client = landing._s3()  # noqa: SLF001 - see the report: Landing could expose a listing with ETags
+    out = {}
+    try:
+        pages = client.get_paginator("list_objects_v2").paginate(
+            Bucket=landing.bucket, Prefix=landing.prefix, PaginationConfig={"PageSize": landing.page_size}
+        )
+        for page in pages:
+            for obj in page.get("Contents", []):
+                if not obj["Key"].endswith("/"):
+                    out[obj["Key"][len(landing.prefix) :]] = f"{obj.get('ETag', '')}:{obj.get('Size', '')}"
+    except Exception as exc:  # botocore errors: never echo request details
+        raise LandingFileError(landing.describe(), f"cannot list objects ({type(exc).__name__})") from exc
+    return out
+
+
+def delivery_fingerprint(parts: list[tuple[str, str]]) -> str:
+    """A short stable hash of (key, file fingerprint) pairs (and ids) that together identify one delivery."""
+    text = json.dumps(sorted(parts), separators=(",", ":"))
+    return "fp:" + hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -193,6 +252,7 @@ def iter_cur2_delivery(landing: Landing, delivery: Delivery, source_id: str) -> 
         yield read_cur2_file(
             landing, key, billing_period=delivery.billing_period, delivery_id=delivery.delivery_id, source_id=source_id
         )
+
 
 
 def read_cur2_delivery(landing: Landing, delivery: Delivery, source_id: str) -> pl.DataFrame:
@@ -235,13 +295,14 @@ def read_bare_bill(landing: Landing, key: str, fmt: str, billing_period: str, so
     if not _BILLING_PERIOD.match(billing_period or ""):
         raise ValueError(f"{landing.describe(key)}: billing_period {billing_period!r} is not YYYY-MM")
     if fmt == "focus":
-        raise NotImplementedError(f"{landing.describe(key)}: FOCUS bills are not supported yet (cur1 or cur2)")
+        # FOCUS rows carry their own account and billing period and land in another table
+        raise ValueError(f"{landing.describe(key)}: a FOCUS file is read by ingest.focus.read_focus_file")
     if fmt not in ("cur1", "cur2"):
         raise ValueError(f"{landing.describe(key)}: format {fmt!r} is not one of cur1, cur2, focus")
     data = landing.read_bytes(key)
     reader = read_cur2_file if fmt == "cur2" else read_cur1_file
     return reader(
-        landing, key, billing_period=billing_period, delivery_id=_content_id(data), source_id=source_id, data=data
+        landing, key, billing_period=billing_period, delivery_id=content_id(data), source_id=source_id, data=data
     )
 
 
@@ -255,17 +316,37 @@ def read_cur2_file(
     data: bytes | None = None,
 ) -> pl.DataFrame:
     """One CUR 2.0 data file (Parquet, or CSV/CSV.gz with the same column names) as a CUR_LINE_ITEMS frame."""
+    frames = list(iter_cur2_file(landing, key, billing_period=billing_period, delivery_id=delivery_id,
+                                 source_id=source_id, data=data))
+    return pl.concat(frames, how="vertical") if frames else empty(CUR_LINE_ITEMS)
+
+
+def iter_cur2_file(
+    landing: Landing,
+    key: str,
+    *,
+    billing_period: str,
+    delivery_id: str,
+    source_id: str,
+    data: bytes | None = None,
+    batch_rows: int = PARQUET_BATCH_ROWS,
+) -> Iterator[pl.DataFrame]:
+    """One CUR 2.0 data file as CUR_LINE_ITEMS frames: a Parquet file in batches of at most ``batch_rows`` rows
+    (AWS writes files of any size; memory stays that of one batch), a CSV file as one frame."""
     where = landing.describe(key)
-    if _is_parquet(key):
-        frame = _read_parquet(landing, key, where, data)
-        row_label = _parquet_row
-    else:
+    if not is_parquet(key):
         raw = data if data is not None else landing.read_bytes(key)
         frame = _read_csv(raw, where, lambda c: c if c in _READ_COLUMNS or c == "resource_tags" else None)
-        row_label = _csv_line
-    _require(frame, where, REQUIRED_COLUMNS)
-    frame = frame.with_columns(_tags_expression(frame, where).alias("resource_tags"))
-    return _finish(frame, where, row_label, "cur2", billing_period, delivery_id, source_id, key)
+        _require(frame, where, REQUIRED_COLUMNS)
+        frame = frame.with_columns(_tags_expression(frame, where).alias("resource_tags"))
+        yield _finish(frame, where, _csv_line, "cur2", billing_period, delivery_id, source_id, key)
+        return
+    offset = 0
+    for frame in _iter_parquet(landing, key, where, data, batch_rows):
+        frame = frame.with_columns(_tags_expression(frame, where).alias("resource_tags"))
+        yield _finish(frame, where, lambda i, first=offset: f"row {first + i + 1}", "cur2", billing_period,
+                      delivery_id, source_id, key)
+        offset += frame.height
 
 
 def read_cur1_file(
@@ -279,7 +360,7 @@ def read_cur1_file(
 ) -> pl.DataFrame:
     """One legacy CUR CSV (``.csv``, ``.csv.gz`` or ``.csv.zip``) as a CUR_LINE_ITEMS frame, columns renamed."""
     where = landing.describe(key)
-    if _is_parquet(key):
+    if is_parquet(key):
         raise LandingFileError(where, "CUR 1 Parquet (Athena layout) is not supported: export CSV, or use CUR 2.0")
     raw = data if data is not None else landing.read_bytes(key)
     originals: dict[str, str] = {}
@@ -328,7 +409,7 @@ def _concat(frames: Iterator[pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(collected, how="vertical") if collected else empty(CUR_LINE_ITEMS)
 
 
-def _content_id(data: bytes) -> str:
+def content_id(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()[:16]
 
 
@@ -392,37 +473,38 @@ def _execution_timestamp(parts: list[str]) -> datetime | None:
     return None
 
 
-def _is_parquet(key: str) -> bool:
+def is_parquet(key: str) -> bool:
     return key.lower().endswith(".parquet")
-
-
-def _parquet_row(i: int) -> str:
-    return f"row {i + 1}"
 
 
 def _csv_line(i: int) -> str:
     return f"line {i + 2}"  # line 1 is the header
 
 
-def _read_parquet(landing: Landing, key: str, where: str, data: bytes | None) -> pl.DataFrame:
+def _iter_parquet(
+    landing: Landing, key: str, where: str, data: bytes | None, batch_rows: int
+) -> Iterator[pl.DataFrame]:
+    """The CUR columns of a Parquet file, ``batch_rows`` rows at a time, money already DECIMAL(38, 9)."""
     local = landing.local_path(key) if data is None else None
     source = str(local) if local is not None else pa.BufferReader(data if data is not None else landing.read_bytes(key))
     try:
         parquet = pq.ParquetFile(source)
-        names = parquet.schema_arrow.names
-        table = parquet.read(columns=[c for c in names if c in _READ_COLUMNS or c == "resource_tags"])
+        names = [c for c in parquet.schema_arrow.names if c in _READ_COLUMNS or c == "resource_tags"]
+        _require(pl.DataFrame(schema={c: pl.Null for c in names}), where, REQUIRED_COLUMNS)
+        batches = parquet.iter_batches(batch_size=batch_rows, columns=names)
+        for batch in batches:
+            columns = {}
+            for name, column in zip(batch.schema.names, batch.columns):
+                text = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+                if name in MONEY_COLUMNS and not text:
+                    column = arrow_money(column, name, where)
+                columns[name] = column
+            yield pl.from_arrow(pa.table(columns))
     except (pa.ArrowException, OSError) as exc:
         raise LandingFileError(where, f"not a readable Parquet file: {exc}") from exc
-    columns = {}
-    for name in table.column_names:
-        column = table.column(name)
-        if name in MONEY_COLUMNS and not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
-            column = _arrow_money(column, name, where)
-        columns[name] = column
-    return pl.from_arrow(pa.table(columns)) if columns else pl.DataFrame()
 
 
-def _arrow_money(column: pa.ChunkedArray, name: str, where: str) -> pa.ChunkedArray:
+def arrow_money(column: pa.ChunkedArray, name: str, where: str) -> pa.ChunkedArray:
     target = pa.decimal128(38, 9)
     try:
         if pa.types.is_decimal(column.type) and column.type.scale > 9:
@@ -435,7 +517,7 @@ def _arrow_money(column: pa.ChunkedArray, name: str, where: str) -> pa.ChunkedAr
 
 def _read_csv(raw: bytes, where: str, pick: Callable[[str], str | None]) -> pl.DataFrame:
     """All wanted columns as strings; ``pick`` maps a header to its output name, or None to skip it."""
-    data = _decompress(raw, where)
+    data = decompress(raw, where)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     first_line = data.split(b"\n", 1)[0].rstrip(b"\r")
@@ -461,7 +543,7 @@ def _read_csv(raw: bytes, where: str, pick: Callable[[str], str | None]) -> pl.D
     return frame.rename(wanted)
 
 
-def _decompress(raw: bytes, where: str) -> bytes:
+def decompress(raw: bytes, where: str) -> bytes:
     try:
         if raw[:2] == b"\x1f\x8b":
             return gzip.decompress(raw)
@@ -505,10 +587,18 @@ def _json_string(expr: pl.Expr) -> pl.Expr:
 
 def _tags_expression(frame: pl.DataFrame, where: str) -> pl.Expr:
     """CUR 2.0 ``resource_tags`` (MAP, list of key/value structs, or JSON text in CSV) → JSON object string."""
-    if "resource_tags" not in frame.columns:
+    return tags_json_expression(frame, "resource_tags", where)
+
+
+def tags_json_expression(frame: pl.DataFrame, name: str, where: str) -> pl.Expr:
+    """A tag column (MAP, list of key/value structs, struct, or JSON text) → a JSON object string, "{}" if empty.
+
+    Keys and values are kept exactly; a MAP becomes ``{"key": "value", ...}`` in the file's order.
+    """
+    if name not in frame.columns:
         return pl.lit("{}")
-    dtype = frame.schema["resource_tags"]
-    column = pl.col("resource_tags")
+    dtype = frame.schema[name]
+    column = pl.col(name)
     if dtype == pl.String:
         text = column.str.strip_chars()
         return pl.when(text.is_null() | (text == "")).then(pl.lit("{}")).otherwise(text)
@@ -519,7 +609,7 @@ def _tags_expression(frame: pl.DataFrame, where: str) -> pl.Expr:
     elif isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
         entries = column
     else:
-        raise LandingFileError(where, f"column resource_tags: expected a MAP<string, string>, found {dtype}")
+        raise LandingFileError(where, f"column {name}: expected a MAP<string, string>, found {dtype}")
     pairs = entries.list.eval(
         _json_string(pl.element().struct.field("key").cast(pl.String))
         + pl.lit(":")
@@ -555,27 +645,9 @@ def _finish(
     originals: dict[str, str] | None = None,
 ) -> pl.DataFrame:
     originals = originals or {}
-    conversions = []
-    for name in frame.columns:
-        dtype = frame.schema[name]
-        if name in MONEY_COLUMNS and dtype == pl.String:
-            conversions.append((name, _money_from_text(pl.col(name)), "a decimal number"))
-        elif name in TIMESTAMP_COLUMNS and dtype == pl.String:
-            conversions.append((name, _timestamp_from_text(pl.col(name)), "an ISO 8601 UTC timestamp"))
-        elif name in FLOAT_COLUMNS and dtype == pl.String:
-            conversions.append((name, pl.col(name).str.strip_chars().cast(pl.Float64, strict=False), "a number"))
-    if conversions:
-        converted = frame.with_columns([expr.alias(name) for name, expr, _ in conversions])
-        for name, _, expected in conversions:
-            text = frame[name].str.strip_chars()
-            bad = text.is_not_null() & (text != "") & converted[name].is_null()
-            if bad.any():
-                i = int(bad.arg_true()[0])
-                raise LandingFileError(
-                    where,
-                    f"{row_label(i)}, column {originals.get(name, name)}: {frame[name][i]!r} is not {expected}",
-                )
-        frame = converted
+    frame = convert_text_columns(
+        frame, where, row_label, MONEY_COLUMNS, TIMESTAMP_COLUMNS, FLOAT_COLUMNS, originals=originals
+    )
     frame = frame.with_columns(
         pl.lit(source_id, pl.String).alias("source_id"),
         pl.lit(bill_format, pl.String).alias("bill_format"),
@@ -590,7 +662,51 @@ def _finish(
         raise LandingFileError(where, f"columns do not fit the CUR line-item schema: {exc}") from exc
 
 
-def _money_from_text(expr: pl.Expr) -> pl.Expr:
+def convert_text_columns(
+    frame: pl.DataFrame,
+    where: str,
+    row_label: Callable[[int], str],
+    money: tuple[str, ...],
+    timestamps: tuple[str, ...],
+    floats: tuple[str, ...],
+    originals: dict[str, str] | None = None,
+    extra_naive_formats: tuple[str, ...] = (),
+) -> pl.DataFrame:
+    """Text columns among ``money``/``timestamps``/``floats`` → DECIMAL(38, 9) / UTC timestamp / float.
+
+    A value that does not convert is an error naming the file, the row (``row_label`` of its index) and the
+    column as the file calls it (``originals``); typed columns (Parquet) pass through unchanged.
+    """
+    originals = originals or {}
+    conversions = []
+    for name in frame.columns:
+        dtype = frame.schema[name]
+        if dtype != pl.String:
+            continue
+        if name in money:
+            conversions.append((name, money_from_text(pl.col(name)), "a decimal number"))
+        elif name in timestamps:
+            conversions.append(
+                (name, timestamp_from_text(pl.col(name), extra_naive_formats), "an ISO 8601 UTC timestamp")
+            )
+        elif name in floats:
+            conversions.append((name, pl.col(name).str.strip_chars().cast(pl.Float64, strict=False), "a number"))
+    if not conversions:
+        return frame
+    converted = frame.with_columns([expr.alias(name) for name, expr, _ in conversions])
+    for name, _, expected in conversions:
+        text = frame[name].str.strip_chars()
+        bad = text.is_not_null() & (text != "") & converted[name].is_null()
+        if bad.any():
+            i = int(bad.arg_true()[0])
+            raise LandingFileError(
+                where,
+                f"{row_label(i)}, column {originals.get(name, name)}: {frame[name][i]!r} is not {expected}",
+            )
+    return converted
+
+
+def money_from_text(expr: pl.Expr) -> pl.Expr:
     text = expr.str.strip_chars()
     return (
         pl.when(text != "")
@@ -599,11 +715,15 @@ def _money_from_text(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def _timestamp_from_text(expr: pl.Expr) -> pl.Expr:
+def timestamp_from_text(expr: pl.Expr, extra_naive_formats: tuple[str, ...] = ()) -> pl.Expr:
+    """ISO 8601 text → UTC timestamp; text without a zone is read as UTC (CUR and FOCUS are UTC throughout).
+
+    ``extra_naive_formats`` are tried last (FOCUS spec examples write US dates such as ``4/1/25``)."""
     text = expr.str.strip_chars()
     aware = [text.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC") for f in _TS_FORMATS]
     # CUR is UTC throughout; a timestamp written without a zone (some CSV tools) is read as UTC.
     naive = [
-        text.str.to_datetime(f, strict=False, time_unit="us").dt.replace_time_zone("UTC") for f in _NAIVE_TS_FORMATS
+        text.str.to_datetime(f, strict=False, time_unit="us").dt.replace_time_zone("UTC")
+        for f in (*_NAIVE_TS_FORMATS, *extra_naive_formats)
     ]
     return pl.coalesce(aware + naive)

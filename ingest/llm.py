@@ -119,27 +119,9 @@ def _event(record: dict[str, Any], line: str, source_file: str) -> tuple[dict[st
     if row["request_model"] is None and row["response_model"] is None:
         reasons.append("missing_model")
 
-    counts: dict[str, int | None] = {}
-    invalid = negative = False
-    for column, key in TOKEN_KEYS.items():
-        value = _count(record.get(key))
-        if value is None:
-            invalid = True
-        elif value < 0:
-            negative = True
-        counts[column] = value
+    counts = {column: _count(record.get(key)) for column, key in TOKEN_KEYS.items()}
     row.update(counts)
-    if invalid:
-        reasons.append("invalid_token_count")
-    elif negative:
-        reasons.append("negative_token_count")
-    else:
-        if counts["cache_read_input_tokens"] + counts["cache_creation_input_tokens"] > counts["input_tokens"]:
-            reasons.append("cache_exceeds_input")
-        if counts["reasoning_output_tokens"] > counts["output_tokens"]:
-            reasons.append("reasoning_exceeds_output")
-        if counts["cache_creation_1h_input_tokens"] > counts["cache_creation_input_tokens"]:
-            reasons.append("cache_1h_exceeds_cache_creation")
+    reasons.extend(token_problems(counts))
 
     batch = record.get("batch")
     if batch is None or isinstance(batch, bool):
@@ -153,6 +135,69 @@ def _event(record: dict[str, Any], line: str, source_file: str) -> tuple[dict[st
     if not ok:
         reasons.append("invalid_cost_usd")
     return row, reasons
+
+
+def token_problems(counts: dict[str, int | None]) -> list[str]:
+    """The quarantine reasons of an OTel-inclusive token vector (the TOKEN_KEYS columns; None = not a whole number).
+
+    Shared by every LLM format: each parser first turns its provider's convention into this vector.
+    """
+    values = list(counts.values())
+    if any(v is None for v in values):
+        return ["invalid_token_count"]
+    if any(v < 0 for v in values):
+        return ["negative_token_count"]
+    reasons = []
+    if counts["cache_read_input_tokens"] + counts["cache_creation_input_tokens"] > counts["input_tokens"]:
+        reasons.append("cache_exceeds_input")
+    if counts["reasoning_output_tokens"] > counts["output_tokens"]:
+        reasons.append("reasoning_exceeds_output")
+    if counts["cache_creation_1h_input_tokens"] > counts["cache_creation_input_tokens"]:
+        reasons.append("cache_1h_exceeds_cache_creation")
+    return reasons
+
+
+# How each provider API counts (DESIGN.md §1, research/llm_cost.md §4.6): OpenAI's input includes cached and
+# cache-write tokens and its output includes reasoning; Anthropic's input_tokens excludes cache reads and writes;
+# Gemini's thoughts are added to the candidates, not inside them.
+API_FLAVORS = ("openai_chat", "openai_responses", "anthropic", "gemini")
+
+
+def otel_usage_from_response(usage: dict[str, Any], api_flavor: str) -> dict[str, int]:
+    """A provider response's usage block → the native format's OTel-inclusive token keys.
+
+    What a writer of the native format does before logging: ``usage`` is the response's ``usage`` object
+    (``usageMetadata`` for Gemini), ``api_flavor`` one of API_FLAVORS. Missing counts are 0.
+    """
+
+    def n(*path: str) -> int:
+        value: Any = usage
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        return int(value or 0)
+
+    if api_flavor == "openai_chat":
+        vector = (n("prompt_tokens"), n("completion_tokens"), n("prompt_tokens_details", "cached_tokens"),
+                  n("prompt_tokens_details", "cache_write_tokens"), 0,
+                  n("completion_tokens_details", "reasoning_tokens"))
+    elif api_flavor == "openai_responses":
+        vector = (n("input_tokens"), n("output_tokens"), n("input_tokens_details", "cached_tokens"),
+                  n("input_tokens_details", "cache_write_tokens"), 0,
+                  n("output_tokens_details", "reasoning_tokens"))
+    elif api_flavor == "anthropic":
+        # cache_creation_input_tokens is the total of the nested 5m/1h split: count it once
+        creation = n("cache_creation_input_tokens") or (
+            n("cache_creation", "ephemeral_5m_input_tokens") + n("cache_creation", "ephemeral_1h_input_tokens"))
+        read = n("cache_read_input_tokens")
+        vector = (n("input_tokens") + read + creation, n("output_tokens"), read, creation,
+                  n("cache_creation", "ephemeral_1h_input_tokens"), 0)
+    elif api_flavor == "gemini":
+        thoughts = n("thoughtsTokenCount")
+        vector = (n("promptTokenCount"), n("candidatesTokenCount") + thoughts, n("cachedContentTokenCount"), 0, 0,
+                  thoughts)
+    else:
+        raise ValueError(f"api_flavor {api_flavor!r}: expected one of {', '.join(API_FLAVORS)}")
+    return dict(zip(TOKEN_KEYS.values(), vector, strict=True))
 
 
 def _timestamp(value: Any) -> tuple[datetime | None, str | None]:

@@ -67,6 +67,65 @@ CUR_LINE_ITEMS: dict[str, pl.DataType] = {
     "resource_tags": pl.String,  # JSON object, CUR 2.0 key style: {"user_tenant": "acme"}
 }
 
+# FOCUS 1.0–1.2 rows from any provider (AWS, Azure, GCP, OCI), FOCUS column names in snake_case
+# (BilledCost -> billed_cost). Every column of the file that is not one of these (x_* custom columns, a provider's
+# row id, FOCUS columns this table does not keep) is kept in `extra_columns`, a JSON object keyed by the file's own
+# column names.
+FOCUS_LINE_ITEMS: dict[str, pl.DataType] = {
+    # lineage: (source_id, billing_account_id, billing_period) is the unit replaced atomically
+    "source_id": pl.String,
+    "bill_format": pl.String,  # focus
+    "billing_account_id": pl.String,  # BillingAccountId
+    "billing_period": pl.String,  # YYYY-MM of BillingPeriodStart
+    "delivery_id": pl.String,  # manifest executionId, or a fingerprint of the files that form the period
+    "source_file": pl.String,
+    "source_row": pl.Int64,  # 1-based data row in source_file
+    "billing_account_name": pl.String,
+    "billing_period_start": TS,
+    "billing_period_end": TS,
+    "billing_currency": pl.String,
+    "provider_name": pl.String,
+    "publisher_name": pl.String,
+    "invoice_issuer_name": pl.String,
+    "invoice_id": pl.String,
+    "sub_account_id": pl.String,
+    "sub_account_name": pl.String,
+    "charge_category": pl.String,  # Usage | Purchase | Tax | Credit | Adjustment (case normalized)
+    "charge_class": pl.String,  # Correction, else null
+    "charge_frequency": pl.String,  # One-Time | Recurring | Usage-Based (case normalized)
+    "charge_description": pl.String,
+    "charge_period_start": TS,
+    "charge_period_end": TS,
+    "billed_cost": MONEY,
+    "effective_cost": MONEY,
+    "list_cost": MONEY,
+    "contracted_cost": MONEY,
+    "consumed_quantity": pl.Float64,
+    "consumed_unit": pl.String,
+    "pricing_quantity": pl.Float64,
+    "pricing_unit": pl.String,
+    "pricing_category": pl.String,
+    "service_name": pl.String,
+    "service_category": pl.String,
+    "service_subcategory": pl.String,
+    "resource_id": pl.String,
+    "resource_name": pl.String,
+    "resource_type": pl.String,
+    "region_id": pl.String,
+    "region_name": pl.String,
+    "availability_zone": pl.String,
+    "sku_id": pl.String,
+    "sku_price_id": pl.String,
+    "sku_meter": pl.String,
+    "commitment_discount_id": pl.String,
+    "commitment_discount_type": pl.String,
+    "commitment_discount_category": pl.String,
+    "commitment_discount_status": pl.String,
+    "commitment_discount_name": pl.String,
+    "tags": pl.String,  # JSON object as the provider wrote it (keys unchanged); "{}" when empty
+    "extra_columns": pl.String,  # JSON object of every other column of the file, by its own name
+}
+
 # One row per OpenCost /allocation entry (no aggregate: key cluster/node/namespace/pod/container), one day window.
 OPENCOST_ALLOCATIONS: dict[str, pl.DataType] = {
     "cluster": pl.String,  # from the landing folder name (properties.cluster may be "default-cluster")
@@ -184,6 +243,34 @@ LLM_EVENTS_QUARANTINE: dict[str, pl.DataType] = {
     "reason": pl.String,
 }
 
+# One row per line of a provider's cost report (OpenAI /organization/costs, Anthropic cost_report): what the provider
+# invoices per day. The truth of an (LLM provider, day) when present (DESIGN.md §3.1). Anthropic's `amount` is in cents
+# (a decimal string) and OpenAI's `amount.value` in dollars; both land here in USD.
+LLM_COST_REPORTS: dict[str, pl.DataType] = {
+    "report_row_id": pl.String,  # deterministic: source format + bucket start + every grouping / identifying field
+    "source_format": pl.String,  # openai_costs | anthropic_costs
+    "provider": pl.String,  # the invoicing provider: openai | anthropic
+    "bucket_start": TS,
+    "bucket_end": TS,
+    "usage_date": pl.Date,  # UTC day of bucket_start
+    "amount_usd": MONEY,
+    "amount_as_reported": pl.String,  # the amount exactly as the API gave it (cents for Anthropic)
+    "currency": pl.String,  # upper case, as reported (only USD is accepted)
+    "cost_type": pl.String,  # Anthropic: tokens | web_search | code_execution
+    "line_item": pl.String,  # OpenAI line_item / Anthropic description
+    "token_type": pl.String,  # Anthropic: uncached_input_tokens, output_tokens, cache_read_input_tokens, ...
+    "model": pl.String,
+    "service_tier": pl.String,
+    "context_window": pl.String,
+    "project_id": pl.String,  # OpenAI project
+    "workspace_id": pl.String,  # Anthropic workspace
+    "api_key_id": pl.String,
+    "quantity": pl.Float64,
+    "quantity_unit": pl.String,
+    "attributes": pl.String,  # the whole result object (plus its bucket's start and end) as JSON
+    "source_file": pl.String,
+}
+
 # Request volume by tenant and feature; a Prometheus sample at t covers (t - 1h, t] and belongs to the day of t - 1h.
 REQUEST_COUNTS: dict[str, pl.DataType] = {
     "sample_at": TS,
@@ -215,17 +302,45 @@ BUDGETS: dict[str, pl.DataType] = {
     "source_file": pl.String,
 }
 
+# Business data `llm_key_owners.csv`: who owns an OpenAI project, an Anthropic workspace, an API key or a LiteLLM
+# team, for usage rows that carry no tenant of their own (aggregated usage pages, gateway logs).
+LLM_KEY_OWNERS: dict[str, pl.DataType] = {
+    "provider": pl.String,  # openai | anthropic | litellm (lower case)
+    "key_type": pl.String,  # project | workspace | api_key | team
+    "key_id": pl.String,
+    "tenant_id": pl.String,  # null = the key serves several tenants (a shared workload of feature_id)
+    "feature_id": pl.String,
+    "source_file": pl.String,
+}
+
+# Business data `price_overrides.csv`: negotiated LLM prices that win over list prices on their validity dates.
+LLM_PRICE_OVERRIDES: dict[str, pl.DataType] = {
+    "provider": pl.String,  # genai-prices provider id of the provider that bills the call (openai, azure, google, ...)
+    "model": pl.String,  # genai-prices model id (claude-sonnet-4-5, not a dated snapshot name)
+    "price_key": pl.String,  # input_mtok, cache_read_mtok, ..., requests_kcount
+    "variant": pl.String,  # null = the standard price (replaces the list base); batch | flex | priority = that context
+    "tier_start_input_tokens": pl.Int64,  # 0 = base; > 0 = a long-context tier (calls above that many input tokens)
+    "usd_per_unit_block": pl.Decimal(38, 12),  # USD per million tokens (*_mtok) or per thousand (*_kcount)
+    "valid_from": pl.Date,  # inclusive, UTC day
+    "valid_to": pl.Date,  # inclusive, UTC day; null = open-ended
+    "source_file": pl.String,
+}
+
 RAW_TABLES: dict[str, dict[str, pl.DataType]] = {
     "cur_line_items": CUR_LINE_ITEMS,
+    "focus_line_items": FOCUS_LINE_ITEMS,
     "opencost_allocations": OPENCOST_ALLOCATIONS,
     "opencost_assets": OPENCOST_ASSETS,
     "k8s_objects": K8S_OBJECTS,
     "llm_events": LLM_EVENTS,
     "llm_events_quarantine": LLM_EVENTS_QUARANTINE,
+    "llm_cost_reports": LLM_COST_REPORTS,
     "request_counts": REQUEST_COUNTS,
     "tenants": TENANTS,
     "revenue": REVENUE,
     "budgets": BUDGETS,
+    "llm_key_owners": LLM_KEY_OWNERS,
+    "llm_price_overrides": LLM_PRICE_OVERRIDES,
 }
 
 

@@ -22,6 +22,7 @@ from ingest.cur import (
     find_cur1_deliveries,
     find_cur2_deliveries,
     iter_cur2_delivery,
+    iter_cur2_file,
     read_bare_bill,
     read_cur1_delivery,
     read_cur1_files,
@@ -208,6 +209,26 @@ def test_cur2_delivery_streams_one_frame_per_file(tmp_path):
     assert [f["source_file"][0] for f in frames] == list(delivery.data_keys)
 
 
+def test_cur2_parquet_streams_in_bounded_batches_and_errors_name_the_row(tmp_path):
+    put(tmp_path, "bill.parquet", cur2_parquet([1.0, 2.0, 3.0]))
+    landing = Landing(str(tmp_path))
+    frames = list(iter_cur2_file(landing, "bill.parquet", billing_period="2026-10", delivery_id="d", source_id="cur",
+                                 batch_rows=2))
+    assert [f.height for f in frames] == [2, 1]
+    assert pl.concat(frames).equals(read_bare_bill(landing, "bill.parquet", "cur2", "2026-10", "cur").with_columns(
+        pl.lit("d").alias("delivery_id")))
+    table = pq.read_table(io.BytesIO(cur2_parquet([1.0, 2.0, 3.0])))
+    starts = pa.array(["2026-10-01T00:00:00Z", "2026-10-01T01:00:00Z", "yesterday"])
+    table = table.set_column(table.schema.get_field_index("line_item_usage_start_date"), "line_item_usage_start_date",
+                             starts)
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    put(tmp_path, "bad.parquet", sink.getvalue())
+    with pytest.raises(LandingFileError, match="row 3, column line_item_usage_start_date: 'yesterday'"):
+        list(iter_cur2_file(landing, "bad.parquet", billing_period="2026-10", delivery_id="d", source_id="cur",
+                            batch_rows=2))
+
+
 def test_cur2_manifest_listing_a_missing_file_is_an_error_naming_the_manifest(tmp_path):
     put(tmp_path, "metadata/BILLING_PERIOD=2026-10/exp-Manifest.json",
         cur2_manifest("e1", "2026-10", ["data/BILLING_PERIOD=2026-10/exp-00001.snappy.parquet"]))
@@ -216,6 +237,16 @@ def test_cur2_manifest_listing_a_missing_file_is_an_error_naming_the_manifest(tm
         find_cur2_deliveries(landing)
     assert excinfo.value.path == landing.describe("metadata/BILLING_PERIOD=2026-10/exp-Manifest.json")
     assert "exp-00001.snappy.parquet" in str(excinfo.value)
+
+
+def test_broken_periods_can_be_collected_instead_of_raised(tmp_path):
+    write_create_new_export(tmp_path, top_level_is_newest=True)
+    put(tmp_path, "metadata/BILLING_PERIOD=2026-09/exp-Manifest.json",
+        cur2_manifest("e9", "2026-09", ["data/BILLING_PERIOD=2026-09/missing.snappy.parquet"]))
+    errors: list[LandingFileError] = []
+    deliveries = find_cur2_deliveries(Landing(str(tmp_path)), errors)
+    assert [d.billing_period for d in deliveries] == ["2026-10"]
+    assert len(errors) == 1 and "missing.snappy.parquet" in str(errors[0])
 
 
 def test_cur2_manifest_for_another_period_is_an_error(tmp_path):
@@ -290,7 +321,7 @@ def test_bare_cur2_file_loads_with_a_content_hash_as_delivery_id(tmp_path):
 def test_bare_bill_arguments_are_checked(tmp_path):
     put(tmp_path, "bill.csv", "x\n")
     landing = Landing(str(tmp_path))
-    with pytest.raises(NotImplementedError, match="FOCUS"):
+    with pytest.raises(ValueError, match="ingest.focus"):  # FOCUS rows land in raw.focus_line_items
         read_bare_bill(landing, "bill.csv", "focus", "2026-10", "cur")
     with pytest.raises(ValueError, match="YYYY-MM"):
         read_bare_bill(landing, "bill.csv", "cur1", "2026-13", "cur")

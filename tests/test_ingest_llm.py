@@ -173,3 +173,40 @@ def test_blank_lines_and_crlf_are_ignored_and_empty_input_gives_empty_frames():
     events, quarantine = parse_native_jsonl(b"", SOURCE)
     assert events.schema == pl.Schema(LLM_EVENTS) and events.height == 0
     assert quarantine.schema == pl.Schema(LLM_EVENTS_QUARANTINE) and quarantine.height == 0
+
+
+# ------------------------------------------------------------------------------------------------------------
+# a writer's side: a provider response's usage block as the native format's OTel-inclusive keys
+
+from ingest.llm import otel_usage_from_response  # noqa: E402
+
+
+def test_openai_usage_is_already_inclusive():
+    usage = {"prompt_tokens": 4020, "completion_tokens": 40,
+             "prompt_tokens_details": {"cached_tokens": 4012, "cache_write_tokens": 0},
+             "completion_tokens_details": {"reasoning_tokens": 22}}
+    assert otel_usage_from_response(usage, "openai_chat") == {
+        "gen_ai.usage.input_tokens": 4020, "gen_ai.usage.output_tokens": 40,
+        "gen_ai.usage.cache_read.input_tokens": 4012, "gen_ai.usage.cache_creation.input_tokens": 0,
+        "cache_creation_1h.input_tokens": 0, "gen_ai.usage.reasoning.output_tokens": 22}
+
+
+def test_anthropic_input_excludes_cache_so_it_is_added_and_the_nested_split_counted_once():
+    usage = {"input_tokens": 3, "cache_read_input_tokens": 1111, "cache_creation_input_tokens": 418,
+             "cache_creation": {"ephemeral_5m_input_tokens": 318, "ephemeral_1h_input_tokens": 100},
+             "output_tokens": 33}
+    out = otel_usage_from_response(usage, "anthropic")
+    assert out["gen_ai.usage.input_tokens"] == 3 + 1111 + 418
+    assert (out["gen_ai.usage.cache_creation.input_tokens"], out["cache_creation_1h.input_tokens"]) == (418, 100)
+    # only the nested split given: its sum is the cache creation
+    del usage["cache_creation_input_tokens"]
+    assert otel_usage_from_response(usage, "anthropic")["gen_ai.usage.input_tokens"] == 1532
+
+
+def test_gemini_thoughts_are_added_to_candidates():
+    out = otel_usage_from_response({"promptTokenCount": 373, "cachedContentTokenCount": 204,
+                                    "candidatesTokenCount": 89, "thoughtsTokenCount": 167}, "gemini")
+    assert (out["gen_ai.usage.input_tokens"], out["gen_ai.usage.cache_read.input_tokens"]) == (373, 204)
+    assert (out["gen_ai.usage.output_tokens"], out["gen_ai.usage.reasoning.output_tokens"]) == (256, 167)
+    with pytest.raises(ValueError, match="api_flavor"):
+        otel_usage_from_response({}, "bedrock")

@@ -7,22 +7,30 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_project.lib.project import daily_partitions, project_config
 from dagster_project.lib.raw import RAW_ASSET_KW, materialized, open_landing, raw_specs
-from dagster_project.lib.warehouse import replace_rows
+from dagster_project.lib.warehouse import ensure_table, replace_rows
 from ingest import business as biz
-from ingest.schemas import BUDGETS, REVENUE, TENANTS
+from ingest.schemas import BUDGETS, LLM_KEY_OWNERS, LLM_PRICE_OVERRIDES, REVENUE, TENANTS
 
 FILES = {
     "tenants.csv": ("tenants", TENANTS, biz.parse_tenants_csv),
     "revenue.csv": ("revenue", REVENUE, biz.parse_revenue_csv),
     "budgets.csv": ("budgets", BUDGETS, biz.parse_budgets_csv),
+    "llm_key_owners.csv": ("llm_key_owners", LLM_KEY_OWNERS, biz.parse_llm_key_owners_csv),
+    "price_overrides.csv": ("llm_price_overrides", LLM_PRICE_OVERRIDES, biz.parse_price_overrides_csv),
 }
 
 
 @dg.multi_asset(
-    specs=raw_specs("tenants", "revenue", "budgets"), partitions_def=daily_partitions(), **RAW_ASSET_KW
+    specs=raw_specs("tenants", "revenue", "budgets", "llm_key_owners", "llm_price_overrides"),
+    partitions_def=daily_partitions(),
+    **RAW_ASSET_KW,
 )
 def business(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     loaded = {}
+    with duckdb.get_connection() as con:
+        # every table exists (empty) even before its file first arrives, so dbt can always read it
+        for table, schema, _parse in FILES.values():
+            ensure_table(con, table, schema)
     for source in project_config().sources_of("business"):
         landing = open_landing(source, context.log)
         if landing is None:

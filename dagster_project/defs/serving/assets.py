@@ -18,12 +18,14 @@ MARTS = [
     "cost_ledger",
     "allocation_breakdown",
     "bill_reconciliation_daily",
+    "bill_reconciliation_period",
     "dim_tenant",
     "tenant_daily_cost",
     "cost_per_request",
     "feature_daily_cost",
     "tenant_gross_margin_monthly",
     "unit_economics_daily",
+    "llm_token_economics_daily",
 ]
 
 

@@ -55,7 +55,29 @@ renamed as (
                  and line_item_line_item_description like 'Refund for one-time fee for Savings Plan ID%'
                 then {{ to_money('0') }}
             else coalesce(line_item_unblended_cost, 0)
-        end as effective_cost
+        end as effective_cost,
+        {#- The explained part of billed − effective (CID summary_view's ri_sp_upfront_fees and ri_sp_trueup):
+            upfront commitment fees are billed at once and amortized into effective cost over the term; the
+            true-up removes each month's amortized upfront share again from the recurring-fee rows. -#}
+        case
+            when line_item_line_item_type = 'SavingsPlanUpfrontFee'
+                then coalesce(line_item_unblended_cost, 0)
+            when line_item_line_item_type = 'Fee' and coalesce(reservation_reservation_a_r_n, '') <> ''
+                then coalesce(line_item_unblended_cost, 0)
+            {#- the refund of a Savings Plan's upfront fee is that fee given back: zero effective cost above -#}
+            when line_item_line_item_type = 'Refund'
+                 and line_item_product_code = 'ComputeSavingsPlans'
+                 and line_item_line_item_description like 'Refund for one-time fee for Savings Plan ID%'
+                then coalesce(line_item_unblended_cost, 0)
+            else {{ to_money('0') }}
+        end as upfront_fee,
+        case
+            when line_item_line_item_type = 'SavingsPlanRecurringFee'
+                then -coalesce(savings_plan_amortized_upfront_commitment_for_billing_period, 0)
+            when line_item_line_item_type = 'RIFee'
+                then -coalesce(reservation_amortized_upfront_fee_for_billing_period, 0)
+            else {{ to_money('0') }}
+        end as commitment_true_up
     from source
 )
 

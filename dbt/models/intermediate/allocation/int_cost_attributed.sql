@@ -119,29 +119,30 @@ kubernetes as (
 ),
 
 llm as (
+    -- each provider-day's LLM truth in pieces (int_llm_costs_reconciled): every call's own cost to its owner, and the
+    -- gap to the invoice (rule llm_invoice_residual) split over the same calls by their cost
     select
-        e.usage_date,
-        'llm:' || p.invoicing_provider as source_id,
+        r.usage_date,
+        r.source_id,
         'llm' as cost_source,
         'ai_tokens' as category,
-        e.tenant_id as owner_tenant_id,
-        case when e.tenant_id is not null then coalesce(e.feature_id, '__unallocated__') else e.feature_id end
+        r.tenant_id as owner_tenant_id,
+        case when r.tenant_id is not null then coalesce(r.feature_id, '__unallocated__') else r.feature_id end
             as owner_feature_id,
         case
-            when e.tenant_id is not null then 'direct'
-            when e.feature_id is not null then 'shared_workload'
+            when r.tenant_id is not null then 'direct'
+            when r.feature_id is not null then 'shared_workload'
             else 'unallocated'
         end as allocation,
         case
-            when e.tenant_id is not null then 'direct'
-            when e.feature_id is not null then 'shared_workload_requests'
+            when r.component = 'invoice_residual' then 'llm_invoice_residual'
+            when r.tenant_id is not null then 'direct'
+            when r.feature_id is not null then 'shared_workload_requests'
             else 'untagged'
         end as rule_id,
-        p.priced_cost_usd as amount_usd
-    from {{ ref('int_llm_calls_invoiced') }} as p
-    inner join {{ ref('stg_llm__events') }} as e
-        on e.event_id = p.event_id
-    where {{ in_run_window('e.usage_date') }}
+        r.amount_usd
+    from {{ ref('int_llm_costs_reconciled') }} as r
+    where {{ in_run_window('r.usage_date') }}
 ),
 
 unioned as (

@@ -8,10 +8,10 @@ with bill as (
 ),
 
 llm as (
-    select usage_date, 'llm:' || invoicing_provider as source_id, sum(priced_cost_usd) as truth_usd
-    from {{ ref('int_llm_calls_invoiced') }}
+    -- one truth per (LLM provider, day): its cost report, else the calls' cost_usd, else priced tokens
+    select usage_date, source_id, truth_usd
+    from {{ ref('int_llm_truth_daily') }}
     where {{ in_run_window('usage_date') }}
-    group by 1, 2
 )
 
 select * from bill

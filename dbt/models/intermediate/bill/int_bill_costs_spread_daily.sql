@@ -17,7 +17,7 @@ with items as (
                 then cast({{ dbt.dateadd('day', -1, 'cast(charge_period_end as date)') }} as date)
             else cast(charge_period_end as date)
         end as last_day
-    from {{ ref('stg_cur__line_items') }}
+    from {{ ref('int_bill_line_items_unioned') }}
     where not is_split_line_item
 ),
 

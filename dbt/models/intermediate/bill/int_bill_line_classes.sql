@@ -7,7 +7,7 @@ with kinds as (
         coalesce(usage_type, '') as usage_type,
         coalesce(operation, '') as operation,
         coalesce(line_item_type, '') as line_item_type
-    from {{ ref('stg_cur__line_items') }}
+    from {{ ref('int_bill_line_items_unioned') }}
 ),
 
 categories as (
