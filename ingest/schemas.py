@@ -65,6 +65,8 @@ CUR_LINE_ITEMS: dict[str, pl.DataType] = {
     "split_line_item_split_cost": MONEY,
     "split_line_item_unused_cost": MONEY,
     "resource_tags": pl.String,  # JSON object, CUR 2.0 key style: {"user_tenant": "acme"}
+    # JSON object of the file's columns that are not in AWS's CUR 2.0 data dictionary (kept, never dropped)
+    "extra_columns": pl.String,
 }
 
 # FOCUS 1.0–1.2 rows from any provider (AWS, Azure, GCP, OCI), FOCUS column names in snake_case

@@ -291,10 +291,14 @@ def test_unknown_extra_columns_are_loaded_and_kept(cloud_bill, warehouse, tmp_pa
     load(cloud_bill, warehouse, root, format="focus")
     (extra,) = warehouse.execute("select extra_columns from raw.focus_line_items").fetchone()
     assert json.loads(extra) == {"x_Discounts": '{"edp": -0.1}', "MysteryColumn": "42"}
-    # a CUR column the raw table does not know loads too (its file is not refused)
+    # a CUR column outside AWS's CUR 2.0 dictionary loads and is kept in extra_columns; a dictionary column the
+    # raw table does not model (product_comment) is skipped, not packed
     cur_root = tmp_path / "cur"
-    write_cur2_delivery(cur_root, "2026-10", "e1", [[cur2_row("1.00", line_item_brand_new_column="x")]], "20261004T0Z")
+    write_cur2_delivery(cur_root, "2026-10", "e1", [[cur2_row("1.00", line_item_brand_new_column="x",
+                                                              product_comment="known to AWS")]], "20261004T0Z")
     assert load(cloud_bill, warehouse, cur_root, name="cur2")[0]["row_count"] == 1
+    (cur_extra,) = warehouse.execute("select extra_columns from raw.cur_line_items").fetchone()
+    assert json.loads(cur_extra) == {"line_item_brand_new_column": "x"}
 
 
 # ------------------------------------------------------------------------------------------------------------

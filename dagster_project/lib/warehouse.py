@@ -17,6 +17,15 @@ def ensure_table(con: duckdb.DuckDBPyConnection, table: str, schema: Mapping[str
     con.register("_unitcost_empty", pl.DataFrame(schema=dict(schema)).to_arrow())
     try:
         con.execute(f"create table if not exists {RAW_SCHEMA}.{table} as select * from _unitcost_empty limit 0")
+        # a warehouse made by an older unitcost gains the contract's new columns (as nulls for old rows)
+        have = {r[0] for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+            [RAW_SCHEMA, table]).fetchall()}
+        missing = [c for c in schema if c not in have]
+        if missing:
+            types = {name: typ for name, typ, *_ in con.execute("describe select * from _unitcost_empty").fetchall()}
+            for column in missing:
+                con.execute(f'alter table {RAW_SCHEMA}.{table} add column "{column}" {types[column]}')
     finally:
         con.unregister("_unitcost_empty")
 

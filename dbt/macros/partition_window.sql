@@ -9,3 +9,13 @@
         true
     {%- endif -%}
 {%- endmacro %}
+
+{#- For incremental day-partitioned models: before inserting the run's rows, delete every day of the window, so
+    a day whose source rows all disappeared (a restated month, a removed file) leaves no stale rows behind. -#}
+{% macro delete_run_window(date_column='usage_date') -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ in_run_window(date_column) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}

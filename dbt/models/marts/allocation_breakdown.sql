@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='usage_date',
+    incremental_strategy='append',
+    pre_hook="{{ delete_run_window('usage_date') }}",
     on_schema_change='fail'
 ) }}
 {#- Every moved dollar: where it came from, where it went, and the rule that moved it. -#}

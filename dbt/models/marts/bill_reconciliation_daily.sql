@@ -1,22 +1,29 @@
-{#- Per day and source: what the bill says (list, billed, effective) next to what the ledger holds. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_run_window('usage_date') }}",
+) }}
+{#- Per day and source: what the bill says (list, billed, effective) next to what the ledger holds; rebuilt for
+    the run's days like the ledger. -#}
 with bill as (
     select
         usage_date, source_id, min(billing_period) as billing_period,
         sum(list_cost) as list_cost_usd, sum(billed_cost) as billed_cost_usd, sum(effective_cost) as effective_cost_usd
     from {{ ref('int_bill_costs_spread_daily') }}
+    where {{ in_run_window('usage_date') }}
     group by 1, 2
 ),
 
 llm as (
+    {#- an LLM provider's invoice: list = its calls priced from the price table; billed = effective = the day's one
+        truth (cost report, else reported cost, else priced tokens) -#}
     select
-        usage_date, 'llm:' || invoicing_provider as source_id,
+        usage_date, source_id,
         {{ dbt.concat(["cast(extract(year from usage_date) as " ~ dbt.type_string() ~ ")", "'-'",
                        "lpad(cast(extract(month from usage_date) as " ~ dbt.type_string() ~ "), 2, '0')"]) }}
             as billing_period,
-        sum(priced_cost_usd) as list_cost_usd, sum(priced_cost_usd) as billed_cost_usd,
-        sum(priced_cost_usd) as effective_cost_usd
-    from {{ ref('int_llm_calls_invoiced') }}
-    group by 1, 2, 3
+        coalesce(priced_cost_usd, 0) as list_cost_usd, truth_usd as billed_cost_usd, truth_usd as effective_cost_usd
+    from {{ ref('int_llm_truth_daily') }}
 ),
 
 truth as (
@@ -28,6 +35,7 @@ truth as (
 ledger as (
     select usage_date, source_id, sum(amount_usd) as ledger_total_usd
     from {{ ref('cost_ledger') }}
+    where {{ in_run_window('usage_date') }}
     group by 1, 2
 )
 

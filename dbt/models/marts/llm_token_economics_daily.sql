@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='usage_date',
+    incremental_strategy='append',
+    pre_hook="{{ delete_run_window('usage_date') }}",
     on_schema_change='fail'
 ) }}
 {#- LLM unit economics per day, tenant, feature, provider and model. cost_usd is what the ledger holds for the calls:
