@@ -134,3 +134,17 @@ def test_two_currencies_in_a_period_stop_the_run_before_dbt(tmp_path):
     again = run_pipeline(str(config), date(2026, 10, 3), date(2026, 10, 3), raise_on_error=False)
     assert not again.success
     assert "unitcost_dbt_models" not in {e.step_key for e in again.all_events if e.event_type_value == "STEP_START"}
+
+
+def test_restatement_that_empties_a_day_leaves_no_stale_ledger_rows(tmp_path):
+    landing = tmp_path / "landing" / "cur"
+    config = write_config(tmp_path, "{uri: landing/cur, name: cur}")
+    write_cur2_delivery(landing, "2026-10", "exec-1",
+                        [[cur2_row("1.50"), cur2_row("2.25", "2026-10-03T00:00:00")]], "20261004T010000Z")
+    assert run_pipeline(str(config), date(2026, 10, 2), date(2026, 10, 3), raise_on_error=False).success
+
+    # the restated month no longer has any charge on Oct 2
+    write_cur2_delivery(landing, "2026-10", "exec-2", [[cur2_row("2.25", "2026-10-03T00:00:00")]],
+                        "20261105T010000Z")
+    assert run_pipeline(str(config), date(2026, 10, 3), date(2026, 10, 3), raise_on_error=False).success
+    assert ledger_by_day(tmp_path) == {"2026-10-03": Decimal("2.250000000")}
