@@ -24,7 +24,8 @@ START = date(2026, 10, 1)
 DAYS = 4
 END = START + timedelta(days=DAYS - 1)
 MARTS = ["cost_ledger", "allocation_breakdown", "tenant_daily_cost", "bill_reconciliation_daily", "dim_tenant",
-         "cost_per_request", "feature_daily_cost", "tenant_gross_margin_monthly", "unit_economics_daily"]
+         "cost_per_request", "feature_daily_cost", "tenant_gross_margin_monthly", "unit_economics_daily",
+         "bill_reconciliation_period", "llm_token_economics_daily"]
 
 
 def _read_csv(path: Path) -> list[dict]:
@@ -41,14 +42,18 @@ def _query(root: Path, sql: str, params=None):
         return con.execute(sql, params or []).fetchall()
 
 
-def _mart_hashes(root: Path) -> dict[str, str]:
-    """An order-independent digest of every mart's rows."""
+def _table_hashes(root: Path, schema: str, tables: list[str]) -> dict[str, str]:
+    """An order-independent digest of each table's rows."""
     out = {}
     with duckdb.connect(str(_warehouse(root)), read_only=True) as con:
-        for mart in MARTS:
-            rows = sorted(repr(r) for r in con.execute(f"select * from marts.{mart}").fetchall())
-            out[mart] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+        for table in tables:
+            rows = sorted(repr(r) for r in con.execute(f"select * from {schema}.{table}").fetchall())
+            out[table] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
     return out
+
+
+def _mart_hashes(root: Path) -> dict[str, str]:
+    return _table_hashes(root, "marts", MARTS)
 
 
 @pytest.fixture(scope="module")
@@ -175,12 +180,7 @@ RAW_TABLES = ["cur_line_items", "opencost_allocations", "opencost_assets", "k8s_
 
 
 def _raw_hashes(root: Path) -> dict[str, str]:
-    out = {}
-    with duckdb.connect(str(_warehouse(root)), read_only=True) as con:
-        for table in RAW_TABLES:
-            rows = sorted(repr(r) for r in con.execute(f"select * from raw.{table}").fetchall())
-            out[table] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
-    return out
+    return _table_hashes(root, "raw", RAW_TABLES)
 
 
 # (glob under landing/ for a file of the last day, what to write into it)
