@@ -148,3 +148,34 @@ def test_restatement_that_empties_a_day_leaves_no_stale_ledger_rows(tmp_path):
                         "20261105T010000Z")
     assert run_pipeline(str(config), date(2026, 10, 3), date(2026, 10, 3), raise_on_error=False).success
     assert ledger_by_day(tmp_path) == {"2026-10-03": Decimal("2.250000000")}
+
+
+def test_bedrock_bill_rows_are_split_by_the_logged_bedrock_calls_and_add_no_dollars(tmp_path):
+    import json
+
+    landing = tmp_path / "landing" / "cur"
+    config = write_config(tmp_path, "{uri: landing/cur, name: cur}")
+    config.write_text(config.read_text() + "  llm: {uri: landing/llm}\n")
+    bedrock = dict(line_item_product_code="AmazonBedrock", line_item_usage_type="USE1-Claude4.5Haiku-input-tokens",
+                   line_item_operation="InvokeModel", resource_tags=[])
+    write_cur2_delivery(landing, "2026-10", "exec-1", [[cur2_row("3.00", **bedrock)]], "20261004T010000Z")
+    calls = tmp_path / "landing" / "llm" / "2026-10-02"
+    calls.mkdir(parents=True)
+    events = [
+        {"event_id": f"b{i}", "timestamp": "2026-10-02T10:00:00Z", "tenant.id": tenant, "feature.id": "chat",
+         "gen_ai.provider.name": "aws.bedrock",
+         "gen_ai.request.model": "anthropic.claude-haiku-4-5-20251001-v1:0",
+         "gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 200}
+        for i, tenant in enumerate(["t-big", "t-big", "t-small"])
+    ]
+    (calls / "events.jsonl").write_text("\n".join(json.dumps(e) for e in events) + "\n")
+
+    assert run_pipeline(str(config), date(2026, 10, 2), date(2026, 10, 2), raise_on_error=False).success
+    rows = query(tmp_path, "select tenant_id, feature_id, cost_source, category, rule_id, sum(amount_usd) "
+                           "from marts.cost_ledger group by all order by 1")
+    # two equal calls against one: the bill's $3.00 splits 2 : 1, and the calls add nothing on top
+    assert rows == [
+        ("t-big", "chat", "cloud", "ai_tokens", "bedrock_calls", Decimal("2.000000000")),
+        ("t-small", "chat", "cloud", "ai_tokens", "bedrock_calls", Decimal("1.000000000")),
+    ]
+    assert query(tmp_path, "select count(*) from marts.cost_ledger where source_id like 'llm:%'") == [(0,)]

@@ -9,6 +9,8 @@ with moves as (
     select * from {{ ref('int_shared_workloads_split') }}
     union all
     select * from {{ ref('int_shared_pool_split') }}
+    union all
+    select * from {{ ref('int_bedrock_costs_split') }}
 )
 
 select

@@ -26,6 +26,13 @@ with final_rows as (
         usage_date, source_id, cost_source, category,
         to_tenant_id, to_feature_id, cost_type, rule_id, amount_usd
     from {{ ref('int_shared_pool_split') }}
+
+    union all
+
+    select
+        usage_date, source_id, cost_source, category,
+        to_tenant_id, to_feature_id, cost_type, rule_id, amount_usd
+    from {{ ref('int_bedrock_costs_split') }}
 )
 
 select

@@ -44,12 +44,15 @@ cloud as (
         case
             when tag_tenant is not null then 'direct'
             when tag_feature is not null then 'shared_workload'
+            -- model inference billed on the CUR (Bedrock): the logged calls say whose it is
+            when category = 'ai_tokens' then 'llm_calls_on_bill'
             when shared_rule_id is not null then 'shared_pool'
             else 'unallocated'
         end as allocation,
         case
             when tag_tenant is not null then 'direct'
             when tag_feature is not null then 'shared_workload_requests'
+            when category = 'ai_tokens' then 'bedrock_calls'
             when shared_rule_id is not null then shared_rule_id
             else 'untagged'
         end as rule_id,
