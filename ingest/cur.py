@@ -322,14 +322,9 @@ def iter_cur1_delivery(landing: Landing, delivery: Delivery, source_id: str) -> 
         )
 
 
-def read_cur1_files(landing: Landing, delivery: Delivery, source_id: str) -> pl.DataFrame:
+def read_cur1_delivery(landing: Landing, delivery: Delivery, source_id: str) -> pl.DataFrame:
     """All line items of a CUR 1 delivery as one CUR_LINE_ITEMS frame (see iter_cur1_delivery to stream)."""
     return _concat(iter_cur1_delivery(landing, delivery, source_id))
-
-
-def read_cur1_delivery(landing: Landing, delivery: Delivery, source_id: str) -> pl.DataFrame:
-    """The same as read_cur1_files, named like read_cur2_delivery."""
-    return read_cur1_files(landing, delivery, source_id)
 
 
 def iter_delivery(landing: Landing, delivery: Delivery, source_id: str) -> Iterator[pl.DataFrame]:

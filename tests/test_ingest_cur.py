@@ -25,7 +25,6 @@ from ingest.cur import (
     iter_cur2_file,
     read_bare_bill,
     read_cur1_delivery,
-    read_cur1_files,
     read_cur2_delivery,
 )
 from ingest.errors import LandingFileError
@@ -443,8 +442,7 @@ def test_cur1_reads_only_the_date_range_manifest_and_folds_tags(tmp_path):
             name="cur",
         )
     ]
-    frame = read_cur1_files(landing, deliveries[0], "legacy")
-    assert frame.equals(read_cur1_delivery(landing, deliveries[0], "legacy"))
+    frame = read_cur1_delivery(landing, deliveries[0], "legacy")
     assert frame["identity_line_item_id"].to_list() == ["a", "b", "c"]  # nothing from asm-old
     assert frame["line_item_unblended_cost"].to_list() == [
         Decimal("0.000000002"),
