@@ -6,7 +6,7 @@ that its peak memory is its own (a measuring process runs the variant as its onl
 resource.getrusage(RUSAGE_CHILDREN).ru_maxrss):
 
   floor       DuckDB: CREATE TABLE t AS SELECT * FROM read_parquet([...every file...])
-  ingest      unitcost's bill load of the period (cloud_bill.load_bill_source: manifest, polars per file,
+  ingest      unitcost's bill load of the period (defs/cloud_bill/loading.py load_bill_source: manifest, polars per file,
               one transaction into raw.cur_line_items), without the great-expectations suite
   ingest+gx   the same, then the suite the bill asset checks run (gx_bill.validate_bill_units)
 
@@ -186,21 +186,19 @@ def run_variant(variant: str, export: Path, db: Path) -> dict:
             return {"rows": con.execute("select count(*) from t").fetchone()[0]}
     import logging
 
-    config = db.with_suffix(".yaml")
-    config.write_text(f"start_date: 2026-10-01\ncurrency: USD\nwarehouse: {{path: {db}}}\n")
-    os.environ["UNITCOST_CONFIG"] = str(config)
-    from dagster_project.defs.raw_sources import cloud_bill
+    from dagster_project.defs.cloud_bill.loading import load_bill_source
+    from dagster_project.lib.bill_deliveries import ensure_bill_tables
     from dagster_project.lib.config import SourceConfig
 
     out = {}
     with duckdb.connect(str(db)) as con:
-        cloud_bill.ensure_bill_tables(con)
+        ensure_bill_tables(con)
         source = SourceConfig(kind="cur", uri=str(export), name="cur")
-        records = cloud_bill.load_bill_source(con, source, "USD", "bench", logging.getLogger("bench"))
+        records = load_bill_source(con, source, "USD", "bench", logging.getLogger("bench"))
         out["rows"] = sum(r["row_count"] for r in records)
         if variant == "ingest+gx":
-            from dagster_project.defs.raw_sources.bill_checks import units_to_validate
-            from dagster_project.lib import gx_bill
+            from dagster_project.defs.cloud_bill import expectations as gx_bill
+            from dagster_project.lib.bill_deliveries import units_to_validate
 
             started = time.perf_counter()
             units = units_to_validate(con, "bench")["cur_line_items"]

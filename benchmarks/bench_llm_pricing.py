@@ -13,6 +13,7 @@ extrapolated. The costs of the sample must be identical (to the nano-dollar, aft
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -102,14 +103,14 @@ def synthetic_calls(n: int, seed: int = 7) -> pl.DataFrame:
 
 def compile_models(workdir: Path, db_path: Path) -> dict[str, str]:
     """The project's models compiled by dbt for a DuckDB file at db_path (no warehouse is touched)."""
-    env = {**os.environ, "UNITCOST_DUCKDB_PATH": str(db_path)}
     dbt = shutil.which("dbt") or str(Path(sys.executable).with_name("dbt"))
     target = workdir / "target"
     models = ["stg_llm__events", "stg_llm__price_overrides", "int_llm_calls_priced"]
     subprocess.run(
         [dbt, "compile", "--select", *models, "--project-dir", str(REPO / "dbt"), "--profiles-dir", str(REPO / "dbt"),
-         "--target-path", str(target), "--log-path", str(workdir / "logs"), "--quiet"],
-        check=True, env=env, cwd=REPO / "dbt", stdout=subprocess.DEVNULL,
+         "--target-path", str(target), "--log-path", str(workdir / "logs"), "--quiet",
+         "--vars", json.dumps({"duckdb_path": str(db_path)})],
+        check=True, cwd=REPO / "dbt", stdout=subprocess.DEVNULL,
     )
     out = {}
     for name in models:

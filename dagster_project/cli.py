@@ -10,35 +10,29 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from dagster_project.lib.config import CONFIG_ENV, config_path
-
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
-def _use_config(path: str | None) -> Path:
-    resolved = config_path(path)
-    os.environ[CONFIG_ENV] = str(resolved)
-    return resolved
+def _definitions(config: str | None):
+    """The code location built from the config `--config` names (else $UNITCOST_CONFIG, ./unitcost.yaml, default)."""
+    from dagster_project.definitions import build_definitions
+    from dagster_project.defs.resources import UnitcostConfigResource
 
-
-def _load_defs():
-    from dagster_project.definitions import defs
-
-    return defs()
+    return build_definitions(UnitcostConfigResource.find(config))
 
 
 def run_pipeline(config: str | None, start: date, end: date, raise_on_error: bool = True):
     """Materialize every asset for the inclusive day range as one single-run backfill, in this process."""
     import dagster as dg
 
-    _use_config(config)
-    if end < start:
-        raise SystemExit(f"--end {end} is before --start {start}")
-    definitions = _load_defs()
+    from dagster_project.defs.schedules import DAILY_JOB
     from dagster_project.lib.progress import step_progress_logger
 
-    job = definitions.resolve_job_def("unitcost_daily").with_logger_defs({"progress": step_progress_logger})
+    if end < start:
+        raise SystemExit(f"--end {end} is before --start {start}")
+    definitions = _definitions(config)
+    job = definitions.resolve_job_def(DAILY_JOB).with_logger_defs({"progress": step_progress_logger})
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     return job.execute_in_process(
         run_config={"loggers": {"progress": {}}},
@@ -148,8 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         import dagster as dg
 
-        _use_config(args.config)
-        dg.Definitions.validate_loadable(_load_defs())
+        dg.Definitions.validate_loadable(_definitions(args.config))
         print("definitions OK")
         return 0
     if args.command == "demo":

@@ -1,10 +1,33 @@
-"""The code location: everything under defs/, loaded as one Definitions."""
+"""The code location: every domain's definitions under defs/, built from one config.
 
-from pathlib import Path
+`defs()` is what `dg dev` and `dg check defs` load (the config `UNITCOST_CONFIG` or ./unitcost.yaml names, else the
+built-in default); `unitcost run` calls `build_definitions` with the config its `--config` names."""
 
 import dagster as dg
+
+from dagster_project.defs import schedules
+from dagster_project.defs.business import definitions as business
+from dagster_project.defs.cloud_bill import definitions as cloud_bill
+from dagster_project.defs.dbt import definitions as dbt
+from dagster_project.defs.kubernetes import definitions as kubernetes
+from dagster_project.defs.llm import definitions as llm
+from dagster_project.defs.request_counts import definitions as request_counts
+from dagster_project.defs.resources import UnitcostConfigResource, warehouse_resources
+from dagster_project.defs.serving import definitions as serving
+from dagster_project.lib.partitions import daily_partitions
+
+# a source's way through the layers: config key -> domain folder (README.md, "Where each source goes")
+DOMAINS = (cloud_bill, kubernetes, llm, request_counts, business, dbt, serving, schedules)
+
+
+def build_definitions(unitcost: UnitcostConfigResource) -> dg.Definitions:
+    partitions = daily_partitions(unitcost.config.start_date)
+    return dg.Definitions.merge(
+        *(domain.defs(partitions) for domain in DOMAINS),
+        dg.Definitions(resources=warehouse_resources(unitcost)),
+    )
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    return build_definitions(UnitcostConfigResource.find())

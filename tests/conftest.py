@@ -1,4 +1,5 @@
-"""Shared fixtures: a real S3 API on loopback (moto's server mode), started once per test session."""
+"""Shared fixtures: the upstream reference samples, and a real S3 API on loopback (moto's server mode) started once
+per test session."""
 
 from __future__ import annotations
 
@@ -13,24 +14,13 @@ from pathlib import Path
 
 import pytest
 
-REFERENCE_DATA = Path(__file__).resolve().parents[2] / "shared" / "reference-data"
-
-
-def _reference_data() -> Path:
-    """The shared upstream samples (DESIGN.md §1); UNITCOST_REFERENCE_DATA overrides where they live."""
-    override = os.environ.get("UNITCOST_REFERENCE_DATA")
-    return Path(override) if override else REFERENCE_DATA
+REFERENCE_DATA = Path(__file__).resolve().parent / "fixtures" / "reference"
 
 
 @pytest.fixture(scope="session")
 def reference_data() -> Path:
-    path = _reference_data()
-    if not path.is_dir():
-        # CI runs with shared/ beside the clone: there a missing folder is a failure, never a silent skip
-        if os.environ.get("CI"):
-            pytest.fail(f"reference data not found at {path} (set UNITCOST_REFERENCE_DATA)")
-        pytest.skip(f"reference data not found at {path} (set UNITCOST_REFERENCE_DATA)")
-    return path
+    """Real upstream samples of every input format, each with a .source.txt (tests/fixtures/reference/README.md)."""
+    return REFERENCE_DATA
 
 
 def _free_port() -> int:

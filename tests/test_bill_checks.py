@@ -18,7 +18,7 @@ from test_bill_ingest import (  # noqa: F401 - fixtures
     write_cur2_delivery,
 )
 
-from dagster_project.lib import gx_bill
+from dagster_project.defs.cloud_bill import expectations as gx_bill
 
 PAYER = "111122223333"
 
@@ -128,10 +128,11 @@ def test_every_rule_is_described(rule):
 def test_bill_checks_are_blocking_asset_checks_upstream_of_staging(monkeypatch):
     import dagster as dg
 
-    monkeypatch.setenv("UNITCOST_CONFIG", str(Path(__file__).resolve().parents[1] / "unitcost.example.yaml"))
-    from dagster_project.definitions import defs
+    from dagster_project.definitions import build_definitions
+    from dagster_project.defs.resources import UnitcostConfigResource
 
-    graph = defs().resolve_asset_graph()
+    example = Path(__file__).resolve().parents[1] / "unitcost.example.yaml"
+    graph = build_definitions(UnitcostConfigResource(path=str(example))).resolve_asset_graph()
     for table, rules in (("cur_line_items", gx_bill.CUR_RULES.rules), ("focus_line_items", gx_bill.FOCUS_RULES.rules)):
         for rule in rules:
             spec = graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey(["raw", table]), rule))

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
+from dagster_project.lib.bill_deliveries import ensure_bill_tables
 from test_bill_ingest import cloud_bill, load  # noqa: F401 - fixture
 
 from dagster_project.lib.warehouse import ensure_table
@@ -43,15 +44,14 @@ def test_bill_unit_tests_pass_in_dbt_build_and_reference_bills_reconcile(tmp_pat
     with duckdb.connect(str(warehouse)) as con:  # unit tests read their inputs' column types from the relations
         for table, schema in RAW_TABLES.items():
             ensure_table(con, table, schema)
-        cloud_bill.ensure_bill_tables(con)
+        ensure_bill_tables(con)
         load(cloud_bill, con, cur_file, name="cur1", format="cur1", billing_period="2023-11")
         load(cloud_bill, con, focus_folder, name="focus", format="focus")
     dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "UNITCOST_DUCKDB_PATH": str(warehouse),
-           "PATH": f"{dbt.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {**os.environ, "PATH": f"{dbt.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     proc = subprocess.run(
         [str(dbt), "build", "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs"), "--select", "+bill_reconciliation_period +int_bill_costs_spread_daily"],
+         "--log-path", str(tmp_path / "logs"), "--vars", json.dumps({"duckdb_path": str(warehouse)}), "--select", "+bill_reconciliation_period +int_bill_costs_spread_daily"],
         cwd=DBT_DIR, env=env, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]

@@ -1,4 +1,4 @@
-"""The cloud bill loader (dagster_project/defs/raw_sources/cloud_bill.py) against a real DuckDB file: restatements
+"""The cloud bill loader (dagster_project/defs/cloud_bill/loading.py, lib/bill_deliveries.py) against a real DuckDB file: restatements
 replace a period atomically, stale and unlisted files are ignored, FOCUS accounts are independent units, and bad
 input fails with the file named while the previous delivery stays in place."""
 
@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dagster_project.lib.config import CONFIG_ENV, SourceConfig
+from dagster_project.lib.bill_deliveries import ensure_bill_tables
+from dagster_project.lib.config import SourceConfig
 from ingest.errors import LandingFileError
 
 NANO = Decimal("0.000000001")
@@ -130,22 +131,17 @@ def focus_row(account: str, cost: str, day: str = "2026-10-02", currency: str = 
 
 
 @pytest.fixture(scope="module")
-def cloud_bill(tmp_path_factory):
-    """The loader module; its Dagster asset reads a config at import, so one is provided for the import."""
-    config = tmp_path_factory.mktemp("config") / "unitcost.yaml"
-    config.write_text("start_date: 2026-10-01\ncurrency: USD\n")
-    with pytest.MonkeyPatch.context() as env:
-        if not os.environ.get(CONFIG_ENV):
-            env.setenv(CONFIG_ENV, str(config))
-        from dagster_project.defs.raw_sources import cloud_bill as module
+def cloud_bill():
+    """The bill loader module (load_bill_source)."""
+    from dagster_project.defs.cloud_bill import loading
 
-        yield module
+    return loading
 
 
 @pytest.fixture
 def warehouse(tmp_path, cloud_bill):
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    cloud_bill.ensure_bill_tables(con)
+    ensure_bill_tables(con)
     yield con
     con.close()
 

@@ -14,7 +14,6 @@ from dagster_duckdb import DuckDBResource
 from test_bill_ingest import cur2_row, write_cur2_delivery
 
 from dagster_project.cli import run_pipeline
-from dagster_project.lib.config import CONFIG_ENV
 from dagster_project.lib.warehouse import ensure_table
 from ingest.schemas import RAW_TABLES
 
@@ -41,15 +40,18 @@ def query(root: Path, sql: str, params=None):
         return con.execute(sql, params or []).fetchall()
 
 
-def materialize_bill(config: Path, monkeypatch) -> dg.ExecuteInProcessResult:
-    monkeypatch.setenv(CONFIG_ENV, str(config))
-    from dagster_project.defs.raw_sources.bill_checks import bill_expectations
-    from dagster_project.defs.raw_sources.cloud_bill import cloud_bill
+def materialize_bill(config: Path) -> dg.ExecuteInProcessResult:
+    from dagster_project.defs.cloud_bill.assets import cloud_bill_assets
+    from dagster_project.defs.cloud_bill.checks import bill_expectation_checks
+    from dagster_project.defs.resources import UnitcostConfigResource
+    from dagster_project.lib.partitions import daily_partitions
 
+    partitions = daily_partitions(date(2026, 10, 1))
     return dg.materialize(
-        [cloud_bill, bill_expectations],
+        [cloud_bill_assets(partitions), bill_expectation_checks(partitions)],
         partition_key="2026-10-02",
-        resources={"duckdb": DuckDBResource(database=str(config.parent / "warehouse" / "unitcost.duckdb"))},
+        resources={"duckdb": DuckDBResource(database=str(config.parent / "warehouse" / "unitcost.duckdb")),
+                   "unitcost": UnitcostConfigResource(path=str(config))},
     )
 
 
@@ -67,8 +69,8 @@ def test_cur2_from_s3_loads_the_same_raw_rows_as_the_folder(tmp_path, s3_bucket,
     folder_config = write_config(folder_root, f"{{uri: {export}, name: cur}}")
     s3_config = write_config(s3_root, f"{{uri: 's3://{bucket}/exports/exp', endpoint_url: '{endpoint}', name: cur}}")
 
-    assert materialize_bill(folder_config, monkeypatch).success
-    assert materialize_bill(s3_config, monkeypatch).success
+    assert materialize_bill(folder_config).success
+    assert materialize_bill(s3_config).success
 
     sql = "select * from raw.cur_line_items order by identity_line_item_id"
     from_s3 = query(s3_root, sql)

@@ -10,7 +10,6 @@ comments (genai-prices 0.2.3, USD per million tokens).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -47,13 +46,13 @@ VECTOR = ["input_tokens", "cache_read_input_tokens", "cache_creation_input_token
 def project_sql(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """stg_llm__events, stg_llm__price_overrides and int_llm_calls_priced compiled by dbt from the real project."""
     work = tmp_path_factory.mktemp("llm_formats_dbt")
-    env = {**os.environ, "UNITCOST_DUCKDB_PATH": str(work / "fmt.duckdb")}
     dbt = shutil.which("dbt") or str(Path(sys.executable).with_name("dbt"))
     models = ["stg_llm__events", "stg_llm__price_overrides", "int_llm_calls_priced"]
     subprocess.run(
         [dbt, "compile", "--select", *models, "--project-dir", str(REPO / "dbt"), "--profiles-dir",
-         str(REPO / "dbt"), "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--quiet"],
-        check=True, env=env, cwd=REPO / "dbt", stdout=subprocess.DEVNULL,
+         str(REPO / "dbt"), "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--quiet",
+         "--vars", json.dumps({"duckdb_path": str(work / "fmt.duckdb")})],
+        check=True, cwd=REPO / "dbt", stdout=subprocess.DEVNULL,
     )
     return {m: next((work / "target").glob(f"compiled/**/{m}.sql")).read_text() for m in models}
 

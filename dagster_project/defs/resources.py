@@ -1,16 +1,53 @@
+"""The one file that decides the environment: the unitcost config as a resource, and the warehouse and dbt
+resources it implies (DuckDB today; docs/configuration.md)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
 import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from dagster_project.lib.project import dbt_project, project_config
+from dagster_project.lib.config import UnitcostConfig, default_config, find_config_path, load_config
 
 
-@dg.definitions
-def resources() -> dg.Definitions:
-    cfg = project_config()
-    return dg.Definitions(
-        resources={
-            "duckdb": DuckDBResource(database=str(cfg.warehouse_path)),
-            "dbt": DbtCliResource(project_dir=dbt_project(), profiles_dir=str(dbt_project().project_dir)),
-        }
-    )
+@cache
+def _load(path: str) -> UnitcostConfig:
+    return load_config(path) if path else default_config()
+
+
+class UnitcostConfigResource(dg.ConfigurableResource):
+    """The unitcost config file (`path`; empty = the built-in default), parsed once per process and path.
+    Assets read their sources and settings from `.config`."""
+
+    path: str = ""
+
+    @classmethod
+    def find(cls, explicit: str | Path | None = None) -> UnitcostConfigResource:
+        """The config `--config` names, else $UNITCOST_CONFIG, else ./unitcost.yaml, else the built-in default."""
+        found = find_config_path(explicit)
+        return cls(path=str(found) if found else "")
+
+    @property
+    def config(self) -> UnitcostConfig:
+        return _load(self.path)
+
+
+class WarehouseResource(DuckDBResource):
+    """The pipeline's DuckDB file; its folder is made when a run first needs it (never by loading definitions)."""
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def warehouse_resources(unitcost: UnitcostConfigResource) -> dict[str, dg.ConfigurableResource]:
+    """Every resource an asset or check asks for, from one config."""
+    from dagster_project.defs.dbt.project import DBT_PROJECT_DIR, dbt_project
+
+    return {
+        "unitcost": unitcost,
+        "duckdb": WarehouseResource(database=str(unitcost.config.warehouse_path)),
+        "dbt": DbtCliResource(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR)),
+    }

@@ -1,6 +1,8 @@
-"""The one YAML file that says where everything is (DESIGN.md §5).
+"""The one YAML file that says where everything is (docs/configuration.md).
 
-Lookup order: an explicit path, else $UNITCOST_CONFIG, else ./unitcost.yaml. Relative paths inside the file are
+`find_config_path` is the only place that looks for it: an explicit path (`--config`), else $UNITCOST_CONFIG, else
+./unitcost.yaml. Without any of them the built-in default (`default_config`) applies: no sources, a DuckDB file under
+./warehouse, so that `dg check defs` and `unitcost check` work in a fresh clone. Relative paths inside the file are
 relative to the file's folder. Secrets are never read from here.
 """
 
@@ -15,7 +17,9 @@ from typing import Any
 import yaml
 
 CONFIG_ENV = "UNITCOST_CONFIG"
+CONFIG_FILE_NAME = "unitcost.yaml"
 SOURCE_KINDS = ("cur", "opencost", "kubernetes", "llm", "requests", "business")
+DEFAULT_START_DATE = date(2026, 1, 1)
 
 
 class ConfigError(ValueError):
@@ -42,7 +46,8 @@ class Attribution:
 
 @dataclass(frozen=True)
 class UnitcostConfig:
-    path: Path
+    path: Path | None  # None: the built-in default
+    base_dir: Path
     start_date: date
     currency: str
     engine: str
@@ -51,14 +56,11 @@ class UnitcostConfig:
     attribution: Attribution
     sources: dict[str, list[SourceConfig]] = field(default_factory=dict)
 
-    @property
-    def base_dir(self) -> Path:
-        return self.path.parent
-
     def sources_of(self, kind: str) -> list[SourceConfig]:
         return self.sources.get(kind, [])
 
     def dbt_vars(self) -> dict[str, Any]:
+        """What dbt needs from the config: the owner keys, the currency, and where the warehouse file is."""
         a = self.attribution
         return {
             "tenant_label": a.tenant_label,
@@ -66,15 +68,18 @@ class UnitcostConfig:
             "tenant_tag": a.tenant_tag,
             "feature_tag": a.feature_tag,
             "currency": self.currency,
+            "duckdb_path": str(self.warehouse_path),
         }
 
 
-def config_path(explicit: str | os.PathLike | None = None) -> Path:
+def find_config_path(explicit: str | os.PathLike | None = None) -> Path | None:
+    """The config file to use: explicit, else $UNITCOST_CONFIG, else ./unitcost.yaml if it exists, else None."""
     if explicit:
         return Path(explicit).resolve()
     if os.environ.get(CONFIG_ENV):
         return Path(os.environ[CONFIG_ENV]).resolve()
-    return (Path.cwd() / "unitcost.yaml").resolve()
+    local = Path.cwd() / CONFIG_FILE_NAME
+    return local.resolve() if local.exists() else None
 
 
 def _resolve(base: Path, value: str) -> str:
@@ -117,32 +122,24 @@ def _parse_sources(base: Path, raw: Any) -> dict[str, list[SourceConfig]]:
     return out
 
 
-def load_config(explicit: str | os.PathLike | None = None) -> UnitcostConfig:
-    path = config_path(explicit)
-    if not path.exists():
-        raise ConfigError(
-            f"{path}: no unitcost config found (pass --config FILE, set {CONFIG_ENV}, or create ./unitcost.yaml; "
-            "`unitcost generate --out DIR` writes one)"
-        )
+def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> UnitcostConfig:
+    """A config from its parsed YAML; relative paths resolve from `base`."""
+    where = str(path) if path else "the built-in default config"
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-    base = path.parent
-    try:
-        start = raw["start_date"]
+        start = raw.get("start_date", DEFAULT_START_DATE if path is None else None)
         start_date = start if isinstance(start, date) else date.fromisoformat(str(start))
-    except (KeyError, ValueError) as exc:
-        raise ConfigError(f"{path}: start_date must be a date like 2026-10-01") from exc
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: start_date must be a date like 2026-10-01") from exc
     wh = raw.get("warehouse") or {}
     engine = wh.get("engine", "duckdb")
     if engine != "duckdb":
-        raise ConfigError(f"{path}: warehouse.engine {engine!r} is not supported yet (duckdb)")
+        raise ConfigError(f"{where}: warehouse.engine {engine!r} is not supported yet (duckdb)")
     wpath = Path(_resolve(base, wh.get("path", "warehouse/unitcost.duckdb")))
     spath = Path(_resolve(base, wh.get("serving_path", str(wpath.with_name(wpath.stem + "_serving.duckdb")))))
     attr = raw.get("attribution") or {}
     return UnitcostConfig(
         path=path,
+        base_dir=base,
         start_date=start_date,
         currency=str(raw.get("currency", "USD")).upper(),
         engine=engine,
@@ -151,3 +148,25 @@ def load_config(explicit: str | os.PathLike | None = None) -> UnitcostConfig:
         attribution=Attribution(**{k: str(v) for k, v in attr.items() if k in Attribution.__dataclass_fields__}),
         sources=_parse_sources(base, raw.get("sources")),
     )
+
+
+def load_config(path: str | os.PathLike) -> UnitcostConfig:
+    """The config in `path` (an error naming the file when it is missing or not valid YAML)."""
+    path = Path(path).resolve()
+    if not path.exists():
+        raise ConfigError(
+            f"{path}: no unitcost config found (pass --config FILE, set {CONFIG_ENV}, or create ./{CONFIG_FILE_NAME}; "
+            "`unitcost generate --out DIR` writes one)"
+        )
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if "start_date" not in raw:
+        raise ConfigError(f"{path}: start_date must be a date like 2026-10-01")
+    return parse_config(raw, path.parent, path)
+
+
+def default_config(base: Path | None = None) -> UnitcostConfig:
+    """No sources, start_date 2026-01-01, the warehouse under <base>/warehouse (base: the working directory)."""
+    return parse_config({}, (base or Path.cwd()).resolve())

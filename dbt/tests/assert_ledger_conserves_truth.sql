@@ -21,4 +21,4 @@ select
 from truth as t
 full outer join ledger as l
     on l.usage_date = t.usage_date and l.source_id = t.source_id
-where abs(coalesce(t.truth_usd, 0) - coalesce(l.ledger_usd, 0)) >= 0.000001
+where abs(coalesce(t.truth_usd, 0) - coalesce(l.ledger_usd, 0)) >= {{ var("conservation_tolerance_usd") }}

@@ -1,0 +1,50 @@
+"""The cloud bill → raw.cur_line_items (AWS CUR 2.0 / CUR 1), raw.focus_line_items (FOCUS, any provider) and
+raw.bill_deliveries (what is loaded). The loading rules are in loading.py; the transaction in lib/bill_deliveries.py."""
+
+from collections import defaultdict
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dagster_project.defs.cloud_bill.loading import load_bill_source
+from dagster_project.defs.resources import UnitcostConfigResource
+from dagster_project.lib.bill_deliveries import ensure_bill_tables
+from dagster_project.lib.raw_assets import materialized, raw_multi_asset
+from ingest.errors import LandingFileError
+
+TABLES = ("cur_line_items", "focus_line_items", "bill_deliveries")
+
+
+def cloud_bill(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost: UnitcostConfigResource):
+    """Each run checks the current delivery of every billing period of every bill source (restatements arrive
+    for past months) and re-ingests each (source, account, period) whose delivery changed."""
+    cfg = unitcost.config
+    run_id = context.run.run_id
+    loaded: list[dict] = []
+    failures: list[Exception] = []
+    with duckdb.get_connection() as con:
+        ensure_bill_tables(con)
+        for source in cfg.sources_of("cur"):
+            try:
+                loaded += load_bill_source(con, source, cfg.currency, run_id, context.log)
+            except LandingFileError as exc:
+                context.log.error(f"bill source '{source.name}': {exc}")
+                failures.append(exc)
+    if failures:
+        # the periods that did load are committed and recorded with this run; the next run's checks pick them up
+        raise failures[0] if len(failures) == 1 else LandingFileError(
+            "bill sources", "\n".join(str(f) for f in failures)
+        )
+    summary = [f"{r['source_id']}/{r['billing_account_id']}/{r['billing_period']}: {r['delivery_id']} "
+               f"({r['row_count']} rows)" for r in loaded]
+    by_format = defaultdict(int)
+    for r in loaded:
+        by_format[r["bill_format"]] += r["row_count"]
+    yield materialized("cur_line_items", reingested=summary,
+                       rows_loaded=by_format["cur2"] + by_format["cur1"])
+    yield materialized("focus_line_items", rows_loaded=by_format["focus"])
+    yield materialized("bill_deliveries", deliveries_loaded=len(loaded))
+
+
+def cloud_bill_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    return raw_multi_asset(cloud_bill, TABLES, partitions)

@@ -1,0 +1,46 @@
+"""The conservation check, blocking: a ledger that does not sum to the truth never reaches the serving copy
+(docs/allocation.md, Conservation). The dbt test of the same name guards inside `dbt build`; this one guards the
+publish step. Both read the one comparison of ledger and truth, `marts.bill_reconciliation_daily.diff_usd`."""
+
+from datetime import timedelta
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dagster_project.defs.dbt.project import project_var
+
+COST_LEDGER = dg.AssetKey(["marts", "cost_ledger"])
+
+BROKEN_DAYS_SQL = """
+select usage_date, source_id, effective_cost_usd, ledger_total_usd, diff_usd
+from marts.bill_reconciliation_daily
+where usage_date between ? and ? and abs(diff_usd) >= ?
+order by 1, 2
+"""
+
+
+def ledger_conserves_truth(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    """Per day and source of the run: Σ ledger = Σ effective bill cost + LLM invoices, to the tolerance."""
+    window = context.op_execution_context.partition_time_window
+    start, end = window.start.date(), (window.end - timedelta(days=1)).date()
+    tolerance = str(project_var("conservation_tolerance_usd"))
+    with duckdb.get_connection() as con:
+        broken = con.execute(BROKEN_DAYS_SQL, [start, end, tolerance]).fetchall()
+        total = con.execute(
+            "select coalesce(sum(amount_usd), 0) from marts.cost_ledger where usage_date between ? and ?",
+            [start, end],
+        ).fetchone()[0]
+    return dg.AssetCheckResult(
+        passed=not broken,
+        metadata={
+            "days": f"{start}..{end}",
+            "ledger_total_usd": str(total),
+            "tolerance_usd": tolerance,
+            "broken_day_sources": len(broken),
+            "first_broken": str(broken[:5]),
+        },
+    )
+
+
+def conservation_checks(partitions: dg.PartitionsDefinition) -> dg.AssetChecksDefinition:
+    return dg.asset_check(asset=COST_LEDGER, blocking=True, partitions_def=partitions)(ledger_conserves_truth)

@@ -1,0 +1,44 @@
+"""The dbt project (dbt/), as dagster-dbt needs it: a manifest parsed before the asset definitions are built."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from functools import cache
+from pathlib import Path
+
+import yaml
+from dagster_dbt import DbtProject
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt"
+SEEDS_DIR = REPO_ROOT / "seeds"
+
+# dagster-dbt runs `dbt` from PATH; the one installed next to this interpreter is the pinned one
+_BIN = str(Path(sys.executable).parent)
+if shutil.which("dbt") is None and Path(_BIN, "dbt").exists():
+    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
+
+
+@cache
+def dbt_project() -> DbtProject:
+    """The dbt project, with its manifest parsed if it is missing or older than a model, macro, test or seed."""
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    if _manifest_is_stale(project.manifest_path):
+        project.preparer.prepare(project)
+    return project
+
+
+def project_var(name: str):
+    """A var's default as dbt_project.yml defines it (the one place such a number is written)."""
+    return yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"][name]
+
+
+def _manifest_is_stale(manifest: Path) -> bool:
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [*DBT_PROJECT_DIR.glob("*.yml"), *DBT_PROJECT_DIR.glob("models/**/*"),
+               *DBT_PROJECT_DIR.glob("macros/**/*"), *DBT_PROJECT_DIR.glob("tests/**/*"), *SEEDS_DIR.glob("*")]
+    return any(p.stat().st_mtime > built for p in sources if p.is_file())

@@ -1,0 +1,45 @@
+"""The days one dbt run rebuilds: the run's partitions, widened for a restated bill (docs/allocation.md, Time)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import dagster as dg
+import duckdb
+
+from dagster_project.lib.bill_deliveries import days_touched_by_run
+from dagster_project.lib.config import UnitcostConfig
+
+
+def _built_days(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
+    """The first and last day the ledger holds (None, None before the first build)."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'cost_ledger'"
+    ).fetchone()[0]
+    if not exists:
+        return None, None
+    return con.execute("select min(usage_date), max(usage_date) from marts.cost_ledger").fetchone()
+
+
+def run_window(context: dg.AssetExecutionContext, config: UnitcostConfig) -> dict[str, str]:
+    """The run's days, widened to every day of the bill periods this run re-ingested (or validated after an
+    earlier run loaded them): a restated month rebuilds all of its ledger days, not only the run's.
+
+    The widening stops at the config's start_date and at the days the ledger has already built (or the run's own,
+    if further out): days never materialized are left for their own runs."""
+    window = context.partition_time_window
+    start, end = window.start.date(), (window.end - timedelta(days=1)).date()
+    try:
+        # closed before dbt starts: the dbt subprocess opens the file after this connection
+        with duckdb.connect(str(config.warehouse_path)) as con:
+            first, last = days_touched_by_run(con, context.run.run_id)
+            built_first, built_last = _built_days(con)
+    except duckdb.Error as exc:  # an older warehouse without these columns: rebuild the run's days only
+        context.log.warning(f"bill restatement window not widened: {exc}")
+        first = last = None
+        built_first = built_last = None
+    if first is not None:
+        start = min(start, max(first, config.start_date, min(start, built_first or start)))
+    if last is not None:
+        end = max(end, min(last, max(end, built_last or end)))
+    return {"start_date": start.isoformat(), "end_date": end.isoformat()}

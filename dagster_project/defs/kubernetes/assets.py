@@ -1,0 +1,75 @@
+"""Kubernetes cost and labels, per cluster and UTC day:
+- OpenCost `/allocation` and `/assets` dumps (`<cluster>/<YYYY-MM-DD>/allocation*.json`, `assets*.json`)
+  → raw.opencost_allocations, raw.opencost_assets;
+- kubectl `List` snapshots (`<cluster>/<YYYY-MM-DDTHH-MM-SSZ>/*.json`) → raw.k8s_objects, the label history's input.
+Layouts: docs/landing-zone.md."""
+
+from datetime import date
+
+import dagster as dg
+import polars as pl
+from dagster_duckdb import DuckDBResource
+
+from dagster_project.defs.resources import UnitcostConfigResource
+from dagster_project.lib.raw_assets import materialized, raw_multi_asset, run_days, source_files
+from dagster_project.lib.warehouse import replace_days
+from ingest import kubernetes as k8s
+from ingest import opencost as oc
+from ingest.schemas import K8S_OBJECTS, OPENCOST_ALLOCATIONS, OPENCOST_ASSETS, empty
+
+
+def _cluster_files(config, kind: str, log):
+    """(landing, key, cluster, folder, file name) of every `<cluster>/<folder>/<name>.json` of a source kind."""
+    for landing, key in source_files(config, kind, log):
+        parts = key.split("/")
+        if len(parts) == 3 and parts[2].endswith(".json"):
+            yield landing, key, *parts
+
+
+def opencost(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost: UnitcostConfigResource):
+    """OpenCost /allocation and /assets dumps of the run's days, per cluster."""
+    days = run_days(context)
+    wanted = {d.isoformat() for d in days}
+    allocations, assets = [empty(OPENCOST_ALLOCATIONS)], [empty(OPENCOST_ASSETS)]
+    files = 0
+    for landing, key, cluster, folder, name in _cluster_files(unitcost.config, "opencost", context.log):
+        if folder not in wanted:
+            continue
+        day, where = date.fromisoformat(folder), landing.describe(key)
+        if name.startswith("allocation"):
+            allocations.append(oc.parse_allocation(landing.read_bytes(key), cluster, day, where))
+        elif name.startswith("assets"):
+            assets.append(oc.parse_assets(landing.read_bytes(key), cluster, day, where))
+        else:
+            continue
+        files += 1
+    alloc_df, assets_df = pl.concat(allocations), pl.concat(assets)
+    with duckdb.get_connection() as con:
+        alloc_counts = replace_days(con, "opencost_allocations", OPENCOST_ALLOCATIONS, "usage_date", days, alloc_df)
+        asset_counts = replace_days(con, "opencost_assets", OPENCOST_ASSETS, "usage_date", days, assets_df)
+    yield materialized("opencost_allocations", files=files, rows_per_day=alloc_counts)
+    yield materialized("opencost_assets", rows_per_day=asset_counts)
+
+
+def kubernetes(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost: UnitcostConfigResource):
+    """Every kubectl snapshot taken on the run's UTC days, per cluster."""
+    days = set(run_days(context))
+    frames = [empty(K8S_OBJECTS)]
+    snapshots = set()
+    for landing, key, cluster, folder, _name in _cluster_files(unitcost.config, "kubernetes", context.log):
+        snapshot_at = k8s.parse_snapshot_folder_name(folder)
+        if snapshot_at.date() not in days:
+            continue
+        frames.append(k8s.parse_kubectl_list(landing.read_bytes(key), cluster, snapshot_at, landing.describe(key)))
+        snapshots.add((cluster, folder))
+    df = pl.concat(frames)
+    with duckdb.get_connection() as con:
+        counts = replace_days(con, "k8s_objects", K8S_OBJECTS, "usage_date", sorted(days), df)
+    yield materialized("k8s_objects", snapshots=len(snapshots), objects=df.height, rows_per_day=counts)
+
+
+def kubernetes_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    return [
+        raw_multi_asset(opencost, ("opencost_allocations", "opencost_assets"), partitions),
+        raw_multi_asset(kubernetes, ("k8s_objects",), partitions),
+    ]

@@ -1,0 +1,128 @@
+"""LLM usage logs and cost reports → raw.llm_events (+ raw.llm_events_quarantine) and raw.llm_cost_reports, and the
+price snapshot they are priced with. Landing layout: docs/landing-zone.md (LLM usage)."""
+
+from datetime import date
+
+import dagster as dg
+import polars as pl
+from dagster_duckdb import DuckDBResource
+
+from dagster_project.defs.resources import UnitcostConfigResource
+from dagster_project.lib.raw_assets import materialized, raw_multi_asset, run_days, source_files, with_neighbours
+from dagster_project.lib.warehouse import ensure_table, replace_days, replace_rows
+from ingest import llm, llm_reports
+from ingest.llm_prices import resolve_models, snapshot_price_table
+from ingest.schemas import (
+    LLM_COST_REPORTS,
+    LLM_EVENTS,
+    LLM_EVENTS_QUARANTINE,
+    LLM_KEY_OWNERS,
+    LLM_PRICE_OVERRIDES,
+    conform,
+    empty,
+)
+
+# folder under the llm URI -> parser; usage pages give (events, quarantine), cost pages one frame
+USAGE_PAGES = {
+    "openai_usage": llm_reports.parse_openai_usage_page,
+    "anthropic_usage": llm_reports.parse_anthropic_usage_page,
+}
+COST_PAGES = {
+    "openai_costs": llm_reports.parse_openai_costs_page,
+    "anthropic_costs": llm_reports.parse_anthropic_cost_report,
+}
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def llm_events(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost: UnitcostConfigResource):
+    """Call-level logs (native JSONL under `<YYYY-MM-DD>/`, LiteLLM exports under `litellm/<YYYY-MM-DD>/`) belong to
+    the UTC day of their own timestamp, so a day's run reads the folders of the days next to it too; an event id
+    seen twice is kept once and the copy quarantined. API pages (`openai_usage/`, `anthropic_usage/`,
+    `openai_costs/`, `anthropic_costs/`) span many days: every page is read and the run's days kept; a bucket a
+    later page (by file name) has again replaces the earlier copy."""
+    days = run_days(context)
+    wanted = with_neighbours(days)
+    calls, quarantined = [empty(LLM_EVENTS)], [empty(LLM_EVENTS_QUARANTINE)]
+    usage_pages, usage_bad = [empty(LLM_EVENTS)], [empty(LLM_EVENTS_QUARANTINE)]
+    cost_pages = [empty(LLM_COST_REPORTS)]
+    for landing, key in source_files(unitcost.config, "llm", context.log):
+        parts = key.split("/")
+        folder = parts[0]
+        if folder in USAGE_PAGES and key.endswith(".json"):
+            ok, bad = USAGE_PAGES[folder](landing.read_bytes(key), landing.describe(key))
+            usage_pages.append(ok)
+            usage_bad.append(bad)
+        elif folder in COST_PAGES and key.endswith(".json"):
+            cost_pages.append(COST_PAGES[folder](landing.read_bytes(key), landing.describe(key)))
+        elif folder == "litellm" and len(parts) > 2 and _day(parts[1]) in wanted and key.endswith((".json", ".csv")):
+            ok, bad = llm_reports.parse_litellm_spend_logs(landing.read_bytes(key), landing.describe(key))
+            calls.append(ok)
+            quarantined.append(bad.with_columns(pl.col("usage_date").fill_null(_day(parts[1]))))
+        elif _day(folder) in wanted and len(parts) > 1 and key.endswith(".jsonl"):
+            ok, bad = llm.parse_native_jsonl(landing.read_bytes(key), landing.describe(key))
+            calls.append(ok)
+            # a refused row without a usable timestamp is kept under its folder's day
+            quarantined.append(bad.with_columns(pl.col("usage_date").fill_null(_day(folder))))
+
+    all_calls = pl.concat(calls)
+    first = all_calls.select(pl.col("event_id").is_first_distinct()).to_series()
+    pages, restated = llm_reports.keep_latest(usage_pages, "event_id")
+    kept = pl.concat([all_calls.filter(first), pages])
+    duplicates = pl.concat([all_calls.filter(~first), restated]).with_columns(reason=pl.lit("duplicate_event_id"))
+    bad = pl.concat([*quarantined, *usage_bad, conform(duplicates, LLM_EVENTS_QUARANTINE)])
+    costs, restated_costs = llm_reports.keep_latest(cost_pages, "report_row_id")
+    with duckdb.get_connection() as con:
+        counts = replace_days(con, "llm_events", LLM_EVENTS, "usage_date", days, kept)
+        q_counts = replace_days(con, "llm_events_quarantine", LLM_EVENTS_QUARANTINE, "usage_date", days, bad)
+        c_counts = replace_days(con, "llm_cost_reports", LLM_COST_REPORTS, "usage_date", days, costs)
+    in_run = pl.col("usage_date").is_in(days)
+    yield materialized(
+        "llm_events", events_per_day=counts,
+        by_format=dict(kept.filter(in_run).group_by("source_format").len().sort("source_format").iter_rows()),
+    )
+    yield materialized(
+        "llm_events_quarantine", quarantined_per_day=q_counts, quarantined=sum(q_counts.values()),
+        by_reason=dict(bad.filter(in_run).group_by("reason").len().sort("reason").iter_rows()),
+    )
+    yield materialized(
+        "llm_cost_reports", rows_per_day=c_counts, restated_rows=restated_costs.filter(in_run).height,
+    )
+
+
+def llm_price_snapshot(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    """genai-prices' bundled price data as an effective-dated table, and every logged model string resolved to
+    a price model once (never per call). The SQL pricing joins both."""
+    prices, snapshot_id = snapshot_price_table()
+    with duckdb.get_connection() as con:
+        ensure_table(con, "llm_events", LLM_EVENTS)
+        # optional business files (llm_key_owners.csv, price_overrides.csv): dbt reads these tables even when a
+        # company has none, so they exist, empty, until the business asset loads a file
+        ensure_table(con, "llm_key_owners", LLM_KEY_OWNERS)
+        ensure_table(con, "llm_price_overrides", LLM_PRICE_OVERRIDES)
+        replace_rows(con, "llm_price_snapshot", dict(prices.schema), {}, prices)
+        # the SQL prices by the response model, else the request model: resolve every string of either
+        pairs = con.execute(
+            "select distinct lower(provider_name), model from ("
+            " select provider_name, response_model as model from raw.llm_events"
+            " union all select provider_name, request_model from raw.llm_events"
+            ") where model is not null"
+        ).fetchall()
+        resolution = resolve_models([(p or "", m) for p, m in pairs])
+        replace_rows(con, "llm_model_resolution", dict(resolution.schema), {}, resolution)
+    unknown = resolution.filter(pl.col("price_model_id").is_null()).height
+    yield materialized("llm_price_snapshot", snapshot_id=snapshot_id, price_rows=prices.height)
+    yield materialized("llm_model_resolution", model_strings=resolution.height, unknown_model_strings=unknown)
+
+
+def llm_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    return [
+        raw_multi_asset(llm_events, ("llm_events", "llm_events_quarantine", "llm_cost_reports"), partitions),
+        raw_multi_asset(llm_price_snapshot, ("llm_price_snapshot", "llm_model_resolution"), partitions,
+                        deps=(dg.AssetKey(["raw", "llm_events"]),)),
+    ]
