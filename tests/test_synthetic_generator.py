@@ -17,16 +17,16 @@ import polars as pl
 import pytest
 import yaml
 
-from dagster_project.synthetic import generate
-from dagster_project.synthetic.ground_truth import effective_cost, spread
-from dagster_project.synthetic.llm_truth import price_call, resolve_model
+from synthetic import generate
+from synthetic.ground_truth import effective_cost, spread
+from synthetic.llm_truth import price_call, resolve_model
 
 START = date(2026, 9, 29)  # crosses a month end: two billing periods
 DAYS = 4
 TENANTS = 8
 SEED = 11
 WINDOW = [START + timedelta(days=i) for i in range(DAYS)]
-SYNTHETIC_DIR = Path(__file__).resolve().parents[1] / "dagster_project" / "synthetic"
+SYNTHETIC_DIR = Path(__file__).resolve().parents[1] / "synthetic"
 
 
 @pytest.fixture(scope="module")
