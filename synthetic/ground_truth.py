@@ -21,7 +21,10 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
 from .llm_truth import price_llm_call
-from .model import SHARED_NAMESPACES, Model, Pod
+from .model import Model
+from .model.common import SHARED_NAMESPACES
+from .model.kubernetes import Pod
+from .model.opencost import sanitize_label_key
 
 NANO = Decimal("0.000000001")
 IDLE = "__idle__"
@@ -103,10 +106,6 @@ def is_shared_service(row: dict) -> bool:
             or "NatGateway" in (row["line_item_usage_type"] or ""))
 
 
-def sanitize(key: str) -> str:
-    return "".join(ch if (ch.isascii() and (ch.isalnum() or ch == "_")) else "_" for ch in key)
-
-
 def pod_owner_levels(model: Model, pod: Pod) -> list[dict[str, str]]:
     """Label sets in precedence order: pod > controller (RS → Deployment, Job → CronJob) > namespace > OpenCost."""
     levels: list[dict[str, str]] = []
@@ -126,7 +125,7 @@ def pod_owner_levels(model: Model, pod: Pod) -> list[dict[str, str]]:
             levels.append(ctl.labels)
     ns = next(n for n in model.namespaces if n.name == pod.namespace)
     levels.append(ns.labels)
-    levels.append({sanitize(k): v for k, v in pod.labels.items()})  # OpenCost properties.labels
+    levels.append({sanitize_label_key(k): v for k, v in pod.labels.items()})  # OpenCost properties.labels
     return levels
 
 
