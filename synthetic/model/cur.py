@@ -176,7 +176,8 @@ class CurBuilder:
                 add_usage(r)
             for (ut, zone), amt in sorted(negation.items()):
                 self.row(ds, de, "SavingsPlanNegation", "AmazonEC2", ut, "RunInstances", "", amt, 0.0,
-                         f"SavingsPlanNegation used by AccountId : {self.acct} and UsageSku : {random_hex(rng, 16).upper()}",
+                         f"SavingsPlanNegation used by AccountId : {self.acct} and UsageSku : "
+                         f"{random_hex(rng, 16).upper()}",
                          family="Compute Instance", az=zone, public=Decimal(0),
                          savings_plan_savings_plan_a_r_n=self.sp_arn)
             # savings plan commitment for the day: a little above what the covered nodes used
