@@ -3,7 +3,7 @@
 It follows docs/allocation.md (the default policy) step by step, in Decimal:
 - truth per day and source: Σ effective cost (DESIGN.md §1 CASE) of every bill row's share of the day, spread over
   the UTC days its [start, end) touches in nano-dollars (residual on the last day), split rows excluded;
-  + Σ LLM cost per call (llm_truth.price_call), by the invoicing provider;
+  + Σ LLM cost per call (llm_reference_prices.price_call), by the invoicing provider;
 - node compute B per node-day → pods by B·w/max(N, Σw), the rest idle; pods → owner (pod > controller >
   namespace > OpenCost labels); tenant → direct; feature only → by that day's requests; shared namespace → pool;
 - other bill rows by tags / shared-service rules; LLM calls direct;
@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
-from .llm_truth import price_llm_call
+from .llm_reference_prices import price_llm_call
 from .model import Model
 from .model.common import SHARED_NAMESPACES
 from .model.kubernetes import Pod

@@ -19,7 +19,7 @@ import yaml
 
 from synthetic import generate
 from synthetic.ground_truth import effective_cost, spread
-from synthetic.llm_truth import price_call, resolve_model
+from synthetic.llm_reference_prices import price_call, resolve_model
 
 START = date(2026, 9, 29)  # crosses a month end: two billing periods
 DAYS = 4
