@@ -17,6 +17,9 @@ from .tenants import Tenant
 
 
 class ClusterBuilder:
+    """`build()` fills nodes, namespaces, controllers, replicasets, jobs and pods; snapshot_times are the kubectl
+    snapshot instants (every SNAPSHOT_EVERY_H hours)."""
+
     def __init__(self, start: date, days: int, tenants: list[Tenant], rng: random.Random, scale: float):
         self.start = start
         self.days = days

@@ -36,6 +36,8 @@ _PRODUCT_NAMES = {
 
 
 class CurBuilder:
+    """`build()` fills `rows`, one dict of CUR 2.0 columns per line item (`row()` adds one with its defaults)."""
+
     def __init__(self, window, tenants, k8s: ClusterBuilder, payer, usage_account, sp_arn, ri_arn, rng, scale=1.0):
         self.scale = scale
         self.window = window

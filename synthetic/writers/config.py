@@ -7,7 +7,6 @@ from pathlib import Path
 
 from ..model.common import EXPORT_NAME
 
-
 CONFIG_TEMPLATE = """\
 # unitcost configuration written by `unitcost generate` (synthetic landing zone, seed {seed}).
 # Relative paths are relative to this file's folder. The ground truth is in ground_truth/.

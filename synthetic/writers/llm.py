@@ -1,5 +1,4 @@
-"""Native LLM usage events as JSON lines with OTel GenAI attribute names, one folder per the writer's local date.
-"""
+"""Native LLM usage events as JSON lines with OTel GenAI attribute names, one folder per the writer's local date."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ from datetime import UTC, date, timedelta
 from pathlib import Path
 
 from ..model import Model
-
 
 LLM_LINES_PER_FILE = 5000
 
