@@ -4,8 +4,9 @@ The SQL is the project's own: dbt compiles stg_llm__events, stg_llm__price_overr
 (with the real seeds), and DuckDB runs them over a raw.llm_events table of N synthetic calls — staging view
 included, so the timing covers what `dbt build` does for pricing. The baseline is the loop a user would write:
 for each call, build a genai-prices Usage and call calc_price (DataSnapshot.calc with the call's timestamp and price
-context, on genai-prices data whose variants apply on every date, unitcost's rule), timed on a sample and
-extrapolated. The costs of the sample must be identical (to the nano-dollar, after the per-call rounding).
+context, on genai-prices data whose variants apply on every date, unitcost's rule; the repository's one copy of that
+loop body is synthetic.llm_reference_prices.price_call), timed on a sample and extrapolated. The costs of the sample
+must be identical (to the nano-dollar, after the per-call rounding).
 
     .venv/bin/python benchmarks/bench_llm_pricing.py [--calls 3000000] [--sample 3000] [--write BENCHMARKS.md]
 """
@@ -24,7 +25,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -41,8 +42,8 @@ from ingest.llm_prices import (  # noqa: E402
     snapshot_price_table,
 )
 from ingest.schemas import LLM_EVENTS, LLM_PRICE_OVERRIDES  # noqa: E402
+from synthetic.llm_reference_prices import price_llm_events_row  # noqa: E402
 
-NANO = Decimal("0.000000001")
 # (provider as logged, model string): every one has the batch and tier variants it is called with, so the seed's
 # published discounts never apply and genai-prices' calc_price is the exact reference
 MODELS = [
@@ -181,40 +182,16 @@ def sql_pricing(calls: pl.DataFrame, runs: int) -> tuple[dict[str, float], pl.Da
 
 
 def calc_price_loop(sample: list[dict]) -> tuple[float, dict[str, Decimal]]:
-    """genai-prices' public calc_price, per call, on its data with unitcost's variant rule (a custom snapshot)."""
-    from genai_prices import Usage, calc_price, data_snapshot
+    """genai-prices' calculator, per call (the repository's reference price: a Usage priced by DataSnapshot.calc, what
+    calc_price does), on its data with unitcost's variant rule (a custom snapshot)."""
     from genai_prices.data_snapshot import DataSnapshot
 
-    data_snapshot.set_custom_snapshot(
-        DataSnapshot(providers=providers_with_backfilled_variants(), from_auto_update=False))
-    try:
-        return _loop(sample, calc_price, Usage)
-    finally:
-        data_snapshot.set_custom_snapshot(None)
-
-
-def _loop(sample: list[dict], calc_price, Usage) -> tuple[float, dict[str, Decimal]]:  # noqa: N803
+    reference = DataSnapshot(providers=providers_with_backfilled_variants(), from_auto_update=False)
     provider_map = load_provider_map()
     out: dict[str, Decimal] = {}
     t0 = time.perf_counter()
     for r in sample:
-        usage = Usage(
-            input_tokens=r["input_tokens"],
-            output_tokens=r["output_tokens"],
-            cache_read_tokens=r["cache_read_input_tokens"],
-            cache_write_tokens=r["cache_creation_input_tokens"],
-            cache_write_5m_tokens=r["cache_creation_input_tokens"] - r["cache_creation_1h_input_tokens"],
-            cache_write_1h_tokens=r["cache_creation_1h_input_tokens"],
-            output_reasoning_tokens=r["reasoning_output_tokens"],
-        )
-        context = {}
-        if r["is_batch"]:
-            context["processing"] = "batch"
-        if r["service_tier"] in ("flex", "priority"):
-            context["service_tier"] = r["service_tier"]
-        calc = calc_price(usage, r["response_model"], provider_id=provider_map[r["provider_name"]],
-                          genai_request_timestamp=r["event_at"], price_context=context or None)
-        out[r["event_id"]] = Decimal(calc.total_price).quantize(NANO, rounding=ROUND_HALF_UP)
+        out[r["event_id"]] = price_llm_events_row(r, provider_map[r["provider_name"]], snapshot=reference)
     return time.perf_counter() - t0, out
 
 

@@ -43,7 +43,7 @@ def run_pipeline(config: str | None, start: date, end: date, raise_on_error: boo
 
 
 def _generate(args) -> Path:
-    from dagster_project.synthetic.generate import generate
+    from synthetic import generate
 
     return generate(Path(args.out), args.start, args.days, args.tenants, args.seed, args.scale)
 

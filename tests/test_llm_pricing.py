@@ -4,7 +4,7 @@
 The model's SQL is compiled by dbt itself (a throwaway project holding only the model, its macros, a source file
 and a stub staging model), then run directly in DuckDB against tables built here, so the tests exercise exactly
 the SQL the pipeline runs. Hand-computed cases pin the semantics; the parity test checks 1,000 generated calls
-against genai-prices' own `DataSnapshot.calc`.
+against genai-prices' own `DataSnapshot.calc` (the reference price, synthetic.llm_reference_prices).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import copy
 import random
 import textwrap
 from datetime import UTC, date, datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -28,6 +28,7 @@ from ingest.llm_prices import (
     resolve_models,
     snapshot_price_table,
 )
+from synthetic.llm_reference_prices import price_llm_events_row
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL_SQL = REPO / "dbt" / "models" / "intermediate" / "llm" / "int_llm_calls_priced.sql"
@@ -500,7 +501,6 @@ def _generate_calls(n: int, thresholds: dict[tuple[str, str], list[int]]) -> lis
 
 
 def test_parity_with_genai_prices_calc(pricing_sql: str) -> None:
-    from genai_prices import Usage
     from genai_prices.data_snapshot import DataSnapshot
 
     # genai-prices' own calculator on deep copies whose variants apply on every date (unitcost's rule)
@@ -530,25 +530,9 @@ def test_parity_with_genai_prices_calc(pricing_sql: str) -> None:
     assert sum(bool(t) for t in thresholds.values()) >= 6
 
     provider_map = load_provider_map()
-    expected: dict[str, Decimal] = {}
-    for r in rows:
-        usage = Usage(
-            input_tokens=r["input_tokens"],
-            output_tokens=r["output_tokens"],
-            cache_read_tokens=r["cache_read_input_tokens"],
-            cache_write_tokens=r["cache_creation_input_tokens"],
-            cache_write_5m_tokens=r["cache_creation_input_tokens"] - r["cache_creation_1h_input_tokens"],
-            cache_write_1h_tokens=r["cache_creation_1h_input_tokens"],
-            output_reasoning_tokens=r["reasoning_output_tokens"],
-        )
-        context = {}
-        if r["is_batch"]:
-            context["processing"] = "batch"
-        if r["service_tier"] is not None:
-            context["service_tier"] = r["service_tier"]  # as logged: default / standard / auto select nothing
-        calc = reference.calc(usage, r["response_model"], provider_map[r["provider_name"]], None, r["event_at"],
-                              context or None)
-        expected[r["event_id"]] = calc.total_price.quantize(NANO, rounding=ROUND_HALF_UP)
+    # service tiers as logged: default / standard / auto select nothing (the base price)
+    expected: dict[str, Decimal] = {
+        r["event_id"]: price_llm_events_row(r, provider_map[r["provider_name"]], snapshot=reference) for r in rows}
 
     # genai-prices parity: unitcost's own published discounts (a context genai-prices has no variant for) are off
     out = run_pricing(pricing_sql, events_frame(rows), snapshot_df, resolution, discounts=NO_DISCOUNTS)

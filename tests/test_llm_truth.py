@@ -24,7 +24,7 @@ import duckdb
 import pytest
 
 from dagster_project.cli import run_pipeline
-from dagster_project.synthetic.generate import generate
+from synthetic import generate
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from dagster_project.cli import run_pipeline
-from dagster_project.synthetic.generate import generate
+from synthetic import generate
 
 pytestmark = pytest.mark.slow
 
@@ -122,7 +122,7 @@ def test_rerun_reexecutes_every_asset_and_changes_no_mart(pipeline):
 
 
 def test_changed_llm_file_changes_exactly_its_contribution(pipeline, tmp_path):
-    from dagster_project.synthetic.llm_truth import price_call
+    from synthetic.llm_reference_prices import price_call
 
     root, config, _ = pipeline
     day = START + timedelta(days=1)

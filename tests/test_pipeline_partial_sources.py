@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from dagster_project.cli import run_pipeline
-from dagster_project.synthetic.generate import generate
+from synthetic import generate
 
 pytestmark = pytest.mark.slow
 

@@ -20,7 +20,9 @@ from datetime import date
 from pathlib import Path
 
 from .ground_truth import compute_truth, write_truth
-from .model import EXPORT_NAME, build_model, business_tables
+from .model import build_model
+from .model.business import business_tables
+from .model.common import EXPORT_NAME
 from .writers import (
     write_business,
     write_config,
