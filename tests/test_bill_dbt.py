@@ -51,7 +51,7 @@ def test_bill_unit_tests_pass_in_dbt_build_and_reference_bills_reconcile(tmp_pat
            "PATH": f"{dbt.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     proc = subprocess.run(
         [str(dbt), "build", "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs"), "--select", "+bill_reconciliation_period +int_bill_costs_spread_daily"],
+         "--log-path", str(tmp_path / "logs"), "--select", "+bill_reconciliation_period +int_bill_costs_spread"],
         cwd=DBT_DIR, env=env, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]

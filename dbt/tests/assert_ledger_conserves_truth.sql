@@ -2,7 +2,7 @@
 {#- Conservation (DESIGN.md §3.7, blocking): for every day and source of the run, Σ ledger = the truth. -#}
 with truth as (
     select usage_date, source_id, sum(truth_usd) as truth_usd
-    from {{ ref('int_truth_daily') }}
+    from {{ ref('int_truth_costs_summed') }}
     group by 1, 2
 ),
 

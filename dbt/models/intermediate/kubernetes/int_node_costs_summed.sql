@@ -3,11 +3,11 @@
   RunInstances rows that are not data transfer. The instance's other rows stay ordinary cloud cost.
 -#}
 with nodes as (
-    select distinct cluster, instance_id from {{ ref('int_k8s_nodes') }}
+    select distinct cluster, instance_id from {{ ref('int_node_instances_matched') }}
 ),
 
 bill as (
-    select * from {{ ref('int_bill_costs_spread_daily') }}
+    select * from {{ ref('int_bill_costs_spread') }}
 )
 
 select

@@ -2,7 +2,7 @@
     that invoice outside it. The conservation test holds the ledger to this. -#}
 with bill as (
     select usage_date, source_id, sum(effective_cost) as truth_usd
-    from {{ ref('int_bill_costs_spread_daily') }}
+    from {{ ref('int_bill_costs_spread') }}
     where {{ in_run_window('usage_date') }}
     group by 1, 2
 ),
@@ -10,7 +10,7 @@ with bill as (
 llm as (
     -- one truth per (LLM provider, day): its cost report, else the calls' cost_usd, else priced tokens
     select usage_date, source_id, truth_usd
-    from {{ ref('int_llm_truth_daily') }}
+    from {{ ref('int_llm_truths_selected') }}
     where {{ in_run_window('usage_date') }}
 )
 

@@ -10,7 +10,7 @@ with final_rows as (
         usage_date, source_id, cost_source, category,
         owner_tenant_id as tenant_id, owner_feature_id as feature_id,
         allocation as cost_type, rule_id, amount_usd
-    from {{ ref('int_cost_attributed') }}
+    from {{ ref('int_costs_attributed') }}
     where allocation in ('direct', 'idle', 'unallocated')
 
     union all
@@ -25,7 +25,7 @@ with final_rows as (
     select
         usage_date, source_id, cost_source, category,
         to_tenant_id, to_feature_id, cost_type, rule_id, amount_usd
-    from {{ ref('int_shared_pool_split') }}
+    from {{ ref('int_shared_pools_split') }}
 
     union all
 

@@ -9,7 +9,7 @@ with bill as (
     select
         usage_date, source_id, min(billing_period) as billing_period,
         sum(list_cost) as list_cost_usd, sum(billed_cost) as billed_cost_usd, sum(effective_cost) as effective_cost_usd
-    from {{ ref('int_bill_costs_spread_daily') }}
+    from {{ ref('int_bill_costs_spread') }}
     where {{ in_run_window('usage_date') }}
     group by 1, 2
 ),
@@ -23,7 +23,7 @@ llm as (
                        "lpad(cast(extract(month from usage_date) as " ~ dbt.type_string() ~ "), 2, '0')"]) }}
             as billing_period,
         coalesce(priced_cost_usd, 0) as list_cost_usd, truth_usd as billed_cost_usd, truth_usd as effective_cost_usd
-    from {{ ref('int_llm_truth_daily') }}
+    from {{ ref('int_llm_truths_selected') }}
 ),
 
 truth as (

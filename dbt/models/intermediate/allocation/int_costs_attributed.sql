@@ -4,13 +4,13 @@
   it next (docs/allocation.md):
     allocation = direct | idle | unallocated  → final as is
                = shared_workload               → split by requests of its feature (int_shared_workloads_split)
-               = shared_pool                   → split by tenants' direct cost (int_shared_pool_split)
+               = shared_pool                   → split by tenants' direct cost (int_shared_pools_split)
 -#}
 {%- set tenant_tag = sql_string(var('tenant_tag')) -%}
 {%- set feature_tag = sql_string(var('feature_tag')) -%}
 
 with node_instances as (
-    select distinct instance_id from {{ ref('int_k8s_nodes') }}
+    select distinct instance_id from {{ ref('int_node_instances_matched') }}
 ),
 
 bill as (
@@ -23,8 +23,8 @@ bill as (
             and coalesce(b.usage_type, '') not like '%DataXfer%') as is_node_compute,
         {{ tag('b.tags', tenant_tag) }} as tag_tenant,
         {{ tag('b.tags', feature_tag) }} as tag_feature
-    from {{ ref('int_bill_costs_spread_daily') }} as b
-    left join {{ ref('int_bill_line_classes') }} as cls
+    from {{ ref('int_bill_costs_spread') }} as b
+    left join {{ ref('int_bill_lines_classified') }} as cls
         on cls.service_code = coalesce(b.service_code, '') and cls.usage_type = coalesce(b.usage_type, '')
         and cls.operation = coalesce(b.operation, '') and cls.line_item_type = coalesce(b.line_item_type, '')
     left join node_instances as n
@@ -78,7 +78,7 @@ pods as (
         o.feature_id,
         sn.rule_id as shared_namespace_rule
     from {{ ref('int_pod_costs_reconciled') }} as c
-    left join {{ ref('int_pod_owners_daily') }} as o
+    left join {{ ref('int_pod_owners_resolved') }} as o
         on c.recipient_kind = 'pod' and o.cluster = c.cluster and o.usage_date = c.usage_date
         and o.namespace = c.namespace and o.pod = c.pod
     left join shared_namespaces as sn

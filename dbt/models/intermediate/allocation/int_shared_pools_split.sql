@@ -5,7 +5,7 @@
 -#}
 with drivers as (
     select usage_date, owner_tenant_id as tenant_id, owner_feature_id as feature_id, sum(amount_usd) as weight
-    from {{ ref('int_cost_attributed') }}
+    from {{ ref('int_costs_attributed') }}
     where allocation = 'direct' and owner_tenant_id not in ('__unallocated__', '__idle__')
     group by 1, 2, 3
     having sum(amount_usd) > 0

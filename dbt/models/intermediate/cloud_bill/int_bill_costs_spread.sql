@@ -37,7 +37,7 @@ spread as (
         days.usage_date,
         days.usage_date = sized.last_day as is_last_day
     from sized
-    inner join {{ ref('int_calendar_days') }} as days
+    inner join {{ ref('int_calendar_days_enumerated') }} as days
         on days.usage_date between sized.first_day and sized.last_day
 ),
 

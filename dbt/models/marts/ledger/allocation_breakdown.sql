@@ -8,7 +8,7 @@
 with moves as (
     select * from {{ ref('int_shared_workloads_split') }}
     union all
-    select * from {{ ref('int_shared_pool_split') }}
+    select * from {{ ref('int_shared_pools_split') }}
     union all
     select * from {{ ref('int_bedrock_costs_split') }}
 )
