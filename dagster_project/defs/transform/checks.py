@@ -2,31 +2,25 @@
 the serving copy. The dbt test of the same name guards inside `dbt build`; this one guards the publish step."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import dagster as dg
+import yaml
 from dagster_duckdb import DuckDBResource
 
-from dagster_project.lib.project import daily_partitions
+from dagster_project.lib.project import DBT_PROJECT_DIR, daily_partitions
 
 COST_LEDGER = dg.AssetKey(["marts", "cost_ledger"])
-TOLERANCE_USD = "0.000001"
+# one tolerance for the dbt test assert_ledger_conserves_truth and this check: the dbt project's var
+TOLERANCE_USD = Decimal(str(yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"][
+    "conservation_tolerance_usd"]))
 
+# the comparison itself is the mart bill_reconciliation_daily (truth and ledger per day and source, diff_usd);
+# the check reads its rows of the partition window rather than computing the truth again
 CONSERVATION_SQL = f"""
-with truth as (
-    select usage_date, source_id, sum(truth_usd) as truth_usd
-    from intermediate.int_truth_daily
-    where usage_date between ? and ?
-    group by 1, 2
-), ledger as (
-    select usage_date, source_id, sum(amount_usd) as ledger_usd
-    from marts.cost_ledger
-    where usage_date between ? and ?
-    group by 1, 2
-)
-select coalesce(t.usage_date, l.usage_date) as usage_date, coalesce(t.source_id, l.source_id) as source_id,
-       coalesce(t.truth_usd, 0) as truth_usd, coalesce(l.ledger_usd, 0) as ledger_usd
-from truth t full outer join ledger l on l.usage_date = t.usage_date and l.source_id = t.source_id
-where abs(coalesce(t.truth_usd, 0) - coalesce(l.ledger_usd, 0)) >= {TOLERANCE_USD}
+select usage_date, source_id, effective_cost_usd as truth_usd, coalesce(ledger_total_usd, 0) as ledger_usd, diff_usd
+from marts.bill_reconciliation_daily
+where usage_date between ? and ? and abs(diff_usd) >= {TOLERANCE_USD}
 order by 1, 2
 """
 
@@ -37,8 +31,7 @@ def ledger_conserves_truth(context: dg.AssetCheckExecutionContext, duckdb: DuckD
     window = context.op_execution_context.partition_time_window
     start, end = window.start.date(), (window.end - timedelta(days=1)).date()
     with duckdb.get_connection() as con:
-        # the dbt models bind a view over the run window; the check reads the whole truth for its own window
-        broken = con.execute(CONSERVATION_SQL, [start, end, start, end]).fetchall()
+        broken = con.execute(CONSERVATION_SQL, [start, end]).fetchall()
         total = con.execute(
             "select coalesce(sum(amount_usd), 0) from marts.cost_ledger where usage_date between ? and ?",
             [start, end],

@@ -38,24 +38,14 @@ cloud as (
         source_id,
         'cloud' as cost_source,
         category,
-        case when tag_tenant is not null then tag_tenant end as owner_tenant_id,
-        case when tag_tenant is not null then coalesce(tag_feature, '__unallocated__')
-             when tag_feature is not null then tag_feature end as owner_feature_id,
-        case
-            when tag_tenant is not null then 'direct'
-            when tag_feature is not null then 'shared_workload'
-            -- model inference billed on the CUR (Bedrock): the logged calls say whose it is
-            when category = 'ai_tokens' then 'llm_calls_on_bill'
-            when shared_rule_id is not null then 'shared_pool'
-            else 'unallocated'
-        end as allocation,
-        case
-            when tag_tenant is not null then 'direct'
-            when tag_feature is not null then 'shared_workload_requests'
-            when category = 'ai_tokens' then 'bedrock_calls'
-            when shared_rule_id is not null then shared_rule_id
-            else 'untagged'
-        end as rule_id,
+        tag_tenant as owner_tenant_id,
+        {{ owned_feature('tag_tenant', 'tag_feature') }} as owner_feature_id,
+        {#- untagged model inference billed on the CUR (Bedrock): the logged calls say whose it is #}
+        {{ allocation_and_rule(owner_branches('tag_tenant', 'tag_feature') + [
+            ("category = 'ai_tokens'", "'llm_calls_on_bill'", "'bedrock_calls'"),
+            ('shared_rule_id is not null', "'shared_pool'", 'shared_rule_id'),
+            (none, "'unallocated'", "'untagged'"),
+        ]) }},
         effective_cost as amount_usd
     from bill
     where not is_node_compute
@@ -92,31 +82,16 @@ kubernetes as (
         source_id,
         case when recipient_kind = 'no_opencost' then 'cloud' else 'kubernetes' end as cost_source,
         'compute' as category,
-        case
-            when recipient_kind = 'idle' then '__idle__'
-            when recipient_kind = 'pod' then tenant_id
-        end as owner_tenant_id,
-        case
-            when recipient_kind = 'idle' then '__idle__'
-            when recipient_kind = 'pod' and tenant_id is not null then coalesce(feature_id, '__unallocated__')
-            when recipient_kind = 'pod' then feature_id
-        end as owner_feature_id,
-        case
-            when recipient_kind = 'idle' then 'idle'
-            when recipient_kind = 'no_opencost' then 'unallocated'
-            when tenant_id is not null then 'direct'
-            when feature_id is not null then 'shared_workload'
-            when shared_namespace_rule is not null then 'shared_pool'
-            else 'unallocated'
-        end as allocation,
-        case
-            when recipient_kind = 'idle' then 'node_idle'
-            when recipient_kind = 'no_opencost' then 'no_opencost'
-            when tenant_id is not null then 'direct'
-            when feature_id is not null then 'shared_workload_requests'
-            when shared_namespace_rule is not null then shared_namespace_rule
-            else 'unlabeled_pod'
-        end as rule_id,
+        case when recipient_kind = 'idle' then '__idle__' else tenant_id end as owner_tenant_id,
+        case when recipient_kind = 'idle' then '__idle__' else {{ owned_feature('tenant_id', 'feature_id') }} end
+            as owner_feature_id,
+        {{ allocation_and_rule([
+            ("recipient_kind = 'idle'", "'idle'", "'node_idle'"),
+            ("recipient_kind = 'no_opencost'", "'unallocated'", "'no_opencost'"),
+        ] + owner_branches('tenant_id', 'feature_id') + [
+            ('shared_namespace_rule is not null', "'shared_pool'", 'shared_namespace_rule'),
+            (none, "'unallocated'", "'unlabeled_pod'"),
+        ]) }},
         allocated_usd as amount_usd
     from pods
 ),
@@ -130,19 +105,12 @@ llm as (
         'llm' as cost_source,
         'ai_tokens' as category,
         r.tenant_id as owner_tenant_id,
-        case when r.tenant_id is not null then coalesce(r.feature_id, '__unallocated__') else r.feature_id end
-            as owner_feature_id,
-        case
-            when r.tenant_id is not null then 'direct'
-            when r.feature_id is not null then 'shared_workload'
-            else 'unallocated'
-        end as allocation,
-        case
-            when r.component = 'invoice_residual' then 'llm_invoice_residual'
-            when r.tenant_id is not null then 'direct'
-            when r.feature_id is not null then 'shared_workload_requests'
-            else 'untagged'
-        end as rule_id,
+        {{ owned_feature('r.tenant_id', 'r.feature_id') }} as owner_feature_id,
+        {{ allocation_and_rule([
+            ("r.component = 'invoice_residual'", none, "'llm_invoice_residual'"),
+        ] + owner_branches('r.tenant_id', 'r.feature_id') + [
+            (none, "'unallocated'", "'untagged'"),
+        ]) }},
         r.amount_usd
     from {{ ref('int_llm_costs_reconciled') }} as r
     where {{ in_run_window('r.usage_date') }}

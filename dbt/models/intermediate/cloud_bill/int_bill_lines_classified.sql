@@ -1,22 +1,21 @@
 {{ config(materialized='table') }}
 {#- Each distinct kind of bill line, classified once: its cost category (seed cost_categories, first match by
     priority) and the shared-service rule that claims it when it is untagged (seed allocation_rules). -#}
+{%- set line_kind = ['service_code', 'usage_type', 'operation', 'line_item_type'] -%}
+
 with kinds as (
     select distinct
-        coalesce(service_code, '') as service_code,
-        coalesce(usage_type, '') as usage_type,
-        coalesce(operation, '') as operation,
-        coalesce(line_item_type, '') as line_item_type
+        {% for c in line_kind -%}
+        coalesce({{ c }}, '') as {{ c }}{{ ',' if not loop.last }}
+        {% endfor -%}
     from {{ ref('int_bill_line_items_unioned') }}
 ),
 
 categories as (
     select
-        k.service_code, k.usage_type, k.operation, k.line_item_type,
+        {{ qualified('k', line_kind) }},
         c.category,
-        row_number() over (
-            partition by k.service_code, k.usage_type, k.operation, k.line_item_type order by c.priority
-        ) as pick
+        row_number() over (partition by {{ qualified('k', line_kind) }} order by c.priority) as pick
     from kinds as k
     inner join {{ ref('cost_categories') }} as c
         on (c.service_code = '*' or c.service_code = k.service_code)
@@ -26,7 +25,7 @@ categories as (
 
 shared_rules as (
     select
-        k.service_code, k.usage_type, k.operation, k.line_item_type,
+        {{ qualified('k', line_kind) }},
         min(r.rule_id) as shared_rule_id
     from kinds as k
     inner join {{ ref('allocation_rules') }} as r
@@ -37,13 +36,11 @@ shared_rules as (
 )
 
 select
-    k.service_code, k.usage_type, k.operation, k.line_item_type,
+    {{ qualified('k', line_kind) }},
     coalesce(c.category, 'other') as category,
     s.shared_rule_id
 from kinds as k
 left join categories as c
-    on c.service_code = k.service_code and c.usage_type = k.usage_type
-    and c.operation = k.operation and c.line_item_type = k.line_item_type and c.pick = 1
+    on {{ keys_match('c', 'k', line_kind) }} and c.pick = 1
 left join shared_rules as s
-    on s.service_code = k.service_code and s.usage_type = k.usage_type
-    and s.operation = k.operation and s.line_item_type = k.line_item_type
+    on {{ keys_match('s', 'k', line_kind) }}

@@ -5,13 +5,13 @@
 -#}
 {%- set tenant_key = sql_string(var('tenant_label')) -%}
 {%- set feature_key = sql_string(var('feature_label')) -%}
+{%- set pod_day = ['cluster', 'usage_date', 'namespace', 'pod'] -%}
 
 with pod_days as (
-    select cluster, usage_date, namespace, pod,
-        max(labels) as opencost_labels
+    select {{ pod_day | join(', ') }}, max(labels) as opencost_labels
     from {{ ref('stg_opencost__allocations') }}
     where not is_synthetic
-    group by cluster, usage_date, namespace, pod
+    group by {{ pod_day | join(', ') }}
 ),
 
 versions as (
@@ -21,10 +21,10 @@ versions as (
 {#- the version in force on the day: the newest one that began before the day ended, else the first one after -#}
 pod_version as (
     select
-        d.cluster, d.usage_date, d.namespace, d.pod,
+        {{ qualified('d', pod_day) }},
         v.uid, v.labels, v.owner_kind, v.owner_uid,
         row_number() over (
-            partition by d.cluster, d.usage_date, d.namespace, d.pod
+            partition by {{ qualified('d', pod_day) }}
             order by
                 case when v.valid_from < {{ dbt.dateadd('day', 1, 'd.usage_date') }} then 0 else 1 end,
                 case when v.valid_from < {{ dbt.dateadd('day', 1, 'd.usage_date') }} then v.valid_from end desc,
@@ -54,10 +54,7 @@ namespaces as (
 
 resolved as (
     select
-        d.cluster,
-        d.usage_date,
-        d.namespace,
-        d.pod,
+        {{ qualified('d', pod_day) }},
         pv.uid as pod_uid,
         {{ tag('pv.labels', tenant_key) }} as pod_tenant,
         {{ tag('pv.labels', feature_key) }} as pod_feature,
@@ -70,8 +67,7 @@ resolved as (
         pv.uid is not null as seen_in_snapshot
     from pod_days as d
     left join pod_version as pv
-        on pv.cluster = d.cluster and pv.usage_date = d.usage_date
-        and pv.namespace = d.namespace and pv.pod = d.pod and pv.pick = 1
+        on {{ keys_match('pv', 'd', pod_day) }} and pv.pick = 1
     left join latest_object as c1
         on c1.cluster = d.cluster and c1.uid = pv.owner_uid
     left join latest_object as c2
@@ -81,10 +77,7 @@ resolved as (
 )
 
 select
-    cluster,
-    usage_date,
-    namespace,
-    pod,
+    {{ pod_day | join(', ') }},
     pod_uid,
     seen_in_snapshot,
     coalesce(pod_tenant, controller_tenant, namespace_tenant, case when not seen_in_snapshot then opencost_tenant end)

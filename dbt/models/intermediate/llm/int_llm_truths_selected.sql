@@ -26,18 +26,10 @@ calls as (
 ),
 
 joined as (
-    select
-        coalesce(r.invoicing_provider, c.invoicing_provider) as invoicing_provider,
-        coalesce(r.usage_date, c.usage_date) as usage_date,
-        r.report_usd,
-        coalesce(r.report_lines, 0) as report_lines,
-        c.calls_cost_usd,
-        c.priced_cost_usd,
-        coalesce(c.reported_rows, 0) as reported_rows,
-        coalesce(c.call_rows, 0) as call_rows
-    from reports as r
-    full outer join calls as c
-        on c.invoicing_provider = r.invoicing_provider and c.usage_date = r.usage_date
+    {{ side_by_side('reports', 'calls', ['invoicing_provider', 'usage_date'],
+                    ['report_usd', 'report_lines'],
+                    ['calls_cost_usd', 'priced_cost_usd', 'reported_rows', 'call_rows'],
+                    zero_fill=['report_lines', 'reported_rows', 'call_rows']) }}
 )
 
 select

@@ -4,24 +4,16 @@
     pre_hook="{{ delete_run_window('usage_date') }}",
     on_schema_change='fail'
 ) }}
-{#- Every moved dollar: where it came from, where it went, and the rule that moved it. -#}
+{#- Every moved dollar (int_cost_moves_unioned): where it came from, where it went, and the rule that moved it. -#}
 with moves as (
-    select * from {{ ref('int_shared_workloads_split') }}
-    union all
-    select * from {{ ref('int_shared_pools_split') }}
-    union all
-    select * from {{ ref('int_bedrock_costs_split') }}
+    select
+        usage_date, rule_id, from_tenant_id, from_feature_id, to_tenant_id, to_feature_id, cost_source, category,
+        sum(amount_usd) as amount_usd
+    from {{ ref('int_cost_moves_unioned') }}
+    group by 1, 2, 3, 4, 5, 6, 7, 8
 )
 
+-- the contract (YAML) states each column and its type
 select
-    cast(usage_date as date) as usage_date,
-    cast(rule_id as {{ dbt.type_string() }}) as rule_id,
-    cast(from_tenant_id as {{ dbt.type_string() }}) as from_tenant_id,
-    cast(from_feature_id as {{ dbt.type_string() }}) as from_feature_id,
-    cast(to_tenant_id as {{ dbt.type_string() }}) as to_tenant_id,
-    cast(to_feature_id as {{ dbt.type_string() }}) as to_feature_id,
-    cast(cost_source as {{ dbt.type_string() }}) as cost_source,
-    cast(category as {{ dbt.type_string() }}) as category,
-    {{ to_money('sum(amount_usd)') }} as amount_usd
+    {{ contract_columns() }}
 from moves
-group by 1, 2, 3, 4, 5, 6, 7, 8

@@ -4,7 +4,9 @@
     pre_hook="{{ delete_run_window('usage_date') }}",
     on_schema_change='fail'
 ) }}
-{#- Every dollar of effective cost in exactly one cell; per day it sums to the bill plus the LLM invoices. -#}
+{#- Every dollar of effective cost in exactly one cell; per day it sums to the bill plus the LLM invoices
+    (bill_reconciliation_daily). A dollar is final where it was attributed (direct, idle, unallocated) or where a
+    sharing rule moved it to (int_cost_moves_unioned). -#}
 with final_rows as (
     select
         usage_date, source_id, cost_source, category,
@@ -18,32 +20,18 @@ with final_rows as (
     select
         usage_date, source_id, cost_source, category,
         to_tenant_id, to_feature_id, cost_type, rule_id, amount_usd
-    from {{ ref('int_shared_workloads_split') }}
+    from {{ ref('int_cost_moves_unioned') }}
+),
 
-    union all
-
+cells as (
     select
-        usage_date, source_id, cost_source, category,
-        to_tenant_id, to_feature_id, cost_type, rule_id, amount_usd
-    from {{ ref('int_shared_pools_split') }}
-
-    union all
-
-    select
-        usage_date, source_id, cost_source, category,
-        to_tenant_id, to_feature_id, cost_type, rule_id, amount_usd
-    from {{ ref('int_bedrock_costs_split') }}
+        usage_date, tenant_id, feature_id, source_id, cost_source, cost_type, category, rule_id,
+        sum(amount_usd) as amount_usd
+    from final_rows
+    group by 1, 2, 3, 4, 5, 6, 7, 8
 )
 
+-- the contract (YAML) states each column and its type
 select
-    cast(usage_date as date) as usage_date,
-    cast(tenant_id as {{ dbt.type_string() }}) as tenant_id,
-    cast(feature_id as {{ dbt.type_string() }}) as feature_id,
-    cast(source_id as {{ dbt.type_string() }}) as source_id,
-    cast(cost_source as {{ dbt.type_string() }}) as cost_source,
-    cast(cost_type as {{ dbt.type_string() }}) as cost_type,
-    cast(category as {{ dbt.type_string() }}) as category,
-    cast(rule_id as {{ dbt.type_string() }}) as rule_id,
-    {{ to_money('sum(amount_usd)') }} as amount_usd
-from final_rows
-group by 1, 2, 3, 4, 5, 6, 7, 8
+    {{ contract_columns() }}
+from cells

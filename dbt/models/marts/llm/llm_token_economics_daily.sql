@@ -69,28 +69,22 @@ daily as (
         sum(cost_usd) as cost_usd
     from rows_
     group by 1, 2, 3, 4, 5
+),
+
+economics as (
+    select
+        daily.*,
+        case when input_tokens + output_tokens > 0
+             then {{ to_money('cast(cost_usd as double) * 1000 / (input_tokens + output_tokens)') }} end
+            as cost_per_1k_tokens_usd,
+        case when input_tokens > 0 then cast(cache_read_input_tokens as double) / input_tokens end as cache_hit_rate,
+        case when input_tokens > 0 then cast(output_tokens as double) / input_tokens end as token_efficiency_ratio,
+        case when conversations > 0 then {{ to_money('cast(cost_usd as double) / conversations') }} end
+            as cost_per_conversation_usd
+    from daily
 )
 
+-- the contract (YAML) states each column and its type
 select
-    cast(usage_date as date) as usage_date,
-    cast(tenant_id as {{ dbt.type_string() }}) as tenant_id,
-    cast(feature_id as {{ dbt.type_string() }}) as feature_id,
-    cast(provider as {{ dbt.type_string() }}) as provider,
-    cast(model as {{ dbt.type_string() }}) as model,
-    cast(calls as {{ dbt.type_bigint() }}) as calls,
-    cast(input_tokens as {{ dbt.type_bigint() }}) as input_tokens,
-    cast(uncached_input_tokens as {{ dbt.type_bigint() }}) as uncached_input_tokens,
-    cast(cache_read_input_tokens as {{ dbt.type_bigint() }}) as cache_read_input_tokens,
-    cast(cache_creation_input_tokens as {{ dbt.type_bigint() }}) as cache_creation_input_tokens,
-    cast(output_tokens as {{ dbt.type_bigint() }}) as output_tokens,
-    cast(reasoning_output_tokens as {{ dbt.type_bigint() }}) as reasoning_output_tokens,
-    {{ to_money('cost_usd') }} as cost_usd,
-    case when input_tokens + output_tokens > 0
-         then {{ to_money('cast(cost_usd as double) * 1000 / (input_tokens + output_tokens)') }} end
-        as cost_per_1k_tokens_usd,
-    case when input_tokens > 0 then cast(cache_read_input_tokens as double) / input_tokens end as cache_hit_rate,
-    case when input_tokens > 0 then cast(output_tokens as double) / input_tokens end as token_efficiency_ratio,
-    cast(conversations as {{ dbt.type_bigint() }}) as conversations,
-    case when conversations > 0 then {{ to_money('cast(cost_usd as double) / conversations') }} end
-        as cost_per_conversation_usd
-from daily
+    {{ contract_columns() }}
+from economics

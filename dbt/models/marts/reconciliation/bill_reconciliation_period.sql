@@ -6,22 +6,23 @@ with items as (
         billing_period,
         source_id,
         billing_account_id,
-        sum(billed_cost) as billed_cost,
-        sum(effective_cost) as effective_cost,
-        sum(upfront_fee) as upfront_fees,
-        sum(commitment_true_up) as commitment_true_up
+        sum(billed_cost) as billed_cost_usd,
+        sum(effective_cost) as effective_cost_usd,
+        sum(upfront_fee) as upfront_fees_usd,
+        sum(commitment_true_up) as commitment_true_up_usd
     from {{ ref('int_bill_line_items_unioned') }}
     where not is_split_line_item
     group by 1, 2, 3
+),
+
+explained as (
+    select
+        items.*,
+        billed_cost_usd - effective_cost_usd - upfront_fees_usd - commitment_true_up_usd as unexplained_usd
+    from items
 )
 
+-- the contract (YAML) states each column and its type
 select
-    cast(billing_period as {{ dbt.type_string() }}) as billing_period,
-    cast(source_id as {{ dbt.type_string() }}) as source_id,
-    cast(billing_account_id as {{ dbt.type_string() }}) as billing_account_id,
-    {{ to_money('billed_cost') }} as billed_cost_usd,
-    {{ to_money('effective_cost') }} as effective_cost_usd,
-    {{ to_money('upfront_fees') }} as upfront_fees_usd,
-    {{ to_money('commitment_true_up') }} as commitment_true_up_usd,
-    {{ to_money('billed_cost - effective_cost - upfront_fees - commitment_true_up') }} as unexplained_usd
-from items
+    {{ contract_columns() }}
+from explained

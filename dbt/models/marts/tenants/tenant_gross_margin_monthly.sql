@@ -16,14 +16,8 @@ revenue as (
 ),
 
 joined as (
-    select
-        coalesce(c.usage_month, r.usage_month) as usage_month,
-        coalesce(c.tenant_id, r.tenant_id) as tenant_id,
-        coalesce(r.mrr_usd, 0) as mrr_usd,
-        coalesce(c.total_cost_usd, 0) as total_cost_usd
-    from cost as c
-    full outer join revenue as r
-        on r.usage_month = c.usage_month and r.tenant_id = c.tenant_id
+    {{ side_by_side('cost', 'revenue', ['usage_month', 'tenant_id'], ['total_cost_usd'], ['mrr_usd'],
+                    zero_fill=['total_cost_usd', 'mrr_usd']) }}
 )
 
 select

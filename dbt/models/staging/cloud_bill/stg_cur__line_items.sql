@@ -6,11 +6,7 @@ with source as (
 
 renamed as (
     select
-        source_id,
-        bill_format,
-        billing_account_id,
-        billing_period,
-        delivery_id,
+        {{ bill_delivery_columns() | join(', ') }},
         identity_line_item_id as line_item_id,
         line_item_usage_account_id as sub_account_id,
         line_item_line_item_type as line_item_type,

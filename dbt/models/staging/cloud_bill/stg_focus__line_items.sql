@@ -10,11 +10,7 @@ with source as (
 
 renamed as (
     select
-        source_id,
-        bill_format,
-        billing_account_id,
-        billing_period,
-        delivery_id,
+        {{ bill_delivery_columns() | join(', ') }},
         {{ dbt.concat(["source_file", "'#'", "cast(source_row as " ~ dbt.type_string() ~ ")"]) }} as line_item_id,
         sub_account_id,
         charge_category as line_item_type,
