@@ -1,5 +1,6 @@
-"""The dbt unit tests of the cloud bill (dbt/models/staging/_stg_bill__unit_tests.yml): hand-computed effective
-cost for every CUR line item type, FOCUS pass-through, the exact daily spread and the period reconciliation."""
+"""The dbt unit tests of the cloud bill, each in its model's folder YAML (dbt/models/staging/cloud_bill/,
+intermediate/cloud_bill/, marts/reconciliation/): hand-computed effective cost for every CUR line item type, FOCUS
+pass-through, the exact daily spread and the period reconciliation."""
 
 from __future__ import annotations
 
