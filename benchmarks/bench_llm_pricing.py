@@ -1,8 +1,9 @@
 """Price 3 M LLM calls with the pipeline's SQL, next to a plain Python loop over genai-prices' calc_price.
 
 The SQL is the project's own: dbt compiles stg_llm__events, stg_llm__price_overrides and int_llm_calls_priced
-(with the real seeds), and DuckDB runs them over a raw.llm_events table of N synthetic calls — staging view
-included, so the timing covers what `dbt build` does for pricing. The baseline is the loop a user would write:
+(its ephemeral steps int_llm_call_keys_resolved and int_llm_price_bands_selected compiled in, with the real seeds),
+and DuckDB runs them over a raw.llm_events table of N synthetic calls — staging view included, so the timing covers
+what `dbt build` does for pricing. The baseline is the loop a user would write:
 for each call, build a genai-prices Usage and call calc_price (DataSnapshot.calc with the call's timestamp and price
 context, on genai-prices data whose variants apply on every date, unitcost's rule; the repository's one copy of that
 loop body is synthetic.llm_reference_prices.price_call), timed on a sample and extrapolated. The costs of the sample

@@ -1,5 +1,6 @@
-"""The dbt unit tests of the cloud bill (dbt/models/staging/_stg_bill__unit_tests.yml): hand-computed effective
-cost for every CUR line item type, FOCUS pass-through, the exact daily spread and the period reconciliation."""
+"""The dbt unit tests of the cloud bill, each in its model's folder YAML (dbt/models/staging/cloud_bill/,
+intermediate/cloud_bill/, marts/reconciliation/): hand-computed effective cost for every CUR line item type, FOCUS
+pass-through, the exact daily spread and the period reconciliation."""
 
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ def test_bill_unit_tests_pass_in_dbt_build_and_reference_bills_reconcile(tmp_pat
     env = {**os.environ, "PATH": f"{dbt.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     proc = subprocess.run(
         [str(dbt), "build", "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs"), "--vars", json.dumps({"duckdb_path": str(warehouse)}), "--select", "+bill_reconciliation_period +int_bill_costs_spread_daily"],
+         "--log-path", str(tmp_path / "logs"), "--vars", json.dumps({"duckdb_path": str(warehouse)}),
+         "--select", "+bill_reconciliation_period +int_bill_costs_spread"],
         cwd=DBT_DIR, env=env, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]

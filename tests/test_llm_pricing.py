@@ -1,8 +1,9 @@
 """LLM list pricing: the genai-prices snapshot (ingest/llm_prices.py) and the SQL that prices calls with it
-(dbt/models/intermediate/llm/int_llm_calls_priced.sql + dbt/macros/llm_pricing.sql).
+(dbt/models/intermediate/llm/int_llm_calls_priced.sql, with its ephemeral steps int_llm_call_keys_resolved and
+int_llm_price_bands_selected, + dbt/macros/llm_pricing.sql).
 
-The model's SQL is compiled by dbt itself (a throwaway project holding only the model, its macros, a source file
-and a stub staging model), then run directly in DuckDB against tables built here, so the tests exercise exactly
+The model's SQL is compiled by dbt itself (a throwaway project holding only the model and its ephemeral steps, their
+macros, a source file and stub staging models), then run directly in DuckDB against tables built here, so the tests exercise exactly
 the SQL the pipeline runs. Hand-computed cases pin the semantics; the parity test checks 1,000 generated calls
 against genai-prices' own `DataSnapshot.calc` (the reference price, synthetic.llm_reference_prices).
 """
@@ -32,6 +33,9 @@ from synthetic.llm_reference_prices import price_llm_events_row
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL_SQL = REPO / "dbt" / "models" / "intermediate" / "llm" / "int_llm_calls_priced.sql"
+# the ephemeral models dbt compiles into int_llm_calls_priced as CTEs
+MODEL_STEPS_SQL = [MODEL_SQL.with_name("int_llm_call_keys_resolved.sql"),
+                   MODEL_SQL.with_name("int_llm_price_bands_selected.sql")]
 MACROS_SQL = REPO / "dbt" / "macros" / "llm_pricing.sql"
 NANO = Decimal("0.000000001")
 
@@ -114,9 +118,10 @@ def pricing_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
     """))
     for stub in ("stg_llm__events", "stg_llm__price_overrides", "llm_service_tiers", "llm_published_discounts"):
         (root / "models" / f"{stub}.sql").write_text("select 1 as event_id\n")  # stub: only its name is used
-    (root / "models" / "int_llm_calls_priced.sql").write_text(MODEL_SQL.read_text())
-    (root / "macros" / "llm_pricing.sql").write_text(MACROS_SQL.read_text())
-    (root / "macros" / "money.sql").write_text((MACROS_SQL.parent / "money.sql").read_text())
+    for model in (MODEL_SQL, *MODEL_STEPS_SQL):
+        (root / "models" / model.name).write_text(model.read_text())
+    for macros in ("llm_pricing.sql", "money.sql", "keys.sql"):
+        (root / "macros" / macros).write_text((MACROS_SQL.parent / macros).read_text())
     # the project's in_run_window (macros/partition_window.sql) without vars: every day
     (root / "macros" / "stubs.sql").write_text("{% macro in_run_window(date_column) %}true{% endmacro %}\n")
 

@@ -147,7 +147,7 @@ def _ledger(root: Path, day: date, source: str):
 
 def test_cost_report_is_the_truth_and_the_residual_is_split_by_priced_cost(pipeline):
     root = pipeline
-    truth = _q(root, "select truth_source, truth_usd, calls_cost_usd, residual_usd from intermediate.int_llm_truth_daily "
+    truth = _q(root, "select truth_source, truth_usd, calls_cost_usd, residual_usd from intermediate.int_llm_truths_selected "
                      "where usage_date = ? and invoicing_provider = 'anthropic'", [D1])
     assert truth[0][0] == "cost_report" and truth[0][1] == ANTHROPIC_REPORT_USD
     priced_total, residual = truth[0][2], truth[0][3]
@@ -177,7 +177,7 @@ def test_anthropic_cents_and_openai_dollars(pipeline):
                    "'anthropic_costs' order by 1")
     assert raw == sorted((c, (Decimal(c) / 100).quantize(Decimal("0.000000001"))) for c in ANTHROPIC_REPORT_CENTS)
     openai_d2 = sum(Decimal(v) for v in OPENAI_COSTS_D2)
-    assert _q(root, "select truth_source, truth_usd from intermediate.int_llm_truth_daily "
+    assert _q(root, "select truth_source, truth_usd from intermediate.int_llm_truths_selected "
                     "where usage_date = ? and invoicing_provider = 'openai'", [D2]) == [("cost_report", openai_d2)]
     assert sum(r[4] for r in _ledger(root, D2, "llm:openai")) == openai_d2
 
@@ -190,11 +190,11 @@ def test_usage_pages_never_add_to_a_provider_day_with_calls(pipeline):
     assert _q(root, "select count(*) from intermediate.int_llm_calls_priced where source_format = 'openai_usage'") \
         == [(0,)]  # ... and never priced: the day's calls describe it
     for day in (D1, D3):
-        truth = _q(root, "select truth_source, truth_usd, calls_cost_usd from intermediate.int_llm_truth_daily "
+        truth = _q(root, "select truth_source, truth_usd, calls_cost_usd from intermediate.int_llm_truths_selected "
                          "where usage_date = ? and invoicing_provider = 'openai'", [day])[0]
         assert truth[0] == "priced_tokens" and truth[1] == truth[2]
     # D3 OpenAI = the two LiteLLM calls: 100,000 x $0.15 + 10,000 x $0.60, and 200,000 x $0.15 (gpt-4o-mini)
-    assert _q(root, "select truth_usd from intermediate.int_llm_truth_daily where usage_date = ? "
+    assert _q(root, "select truth_usd from intermediate.int_llm_truths_selected where usage_date = ? "
                     "and invoicing_provider = 'openai'", [D3]) == [(Decimal("0.051"),)]
     owners = dict(((t, f), a) for t, f, _r, _c, a in _ledger(root, D3, "llm:openai"))
     assert owners == {("t004", "chat"): Decimal("0.021"), ("t003", "api"): Decimal("0.03")}
@@ -222,7 +222,7 @@ def test_usage_report_rows_allocate_through_key_owners_at_negotiated_prices(pipe
 
 def test_provider_reported_cost_is_the_truth_without_a_report_and_bad_lines_are_counted(pipeline):
     root = pipeline
-    assert _q(root, "select truth_source, truth_usd from intermediate.int_llm_truth_daily where usage_date = ? "
+    assert _q(root, "select truth_source, truth_usd from intermediate.int_llm_truths_selected where usage_date = ? "
                     "and invoicing_provider = 'google'", [D3]) == [("reported_cost", Decimal("0.623456789"))]
     # the computed cost stays beside the reported one: 1,000 x $0.30 + 100 x $2.50 per call
     assert _q(root, "select event_id, reported_cost_usd, priced_cost_usd from intermediate.int_llm_calls_invoiced "
@@ -235,7 +235,7 @@ def test_provider_reported_cost_is_the_truth_without_a_report_and_bad_lines_are_
 
 def test_ledger_llm_cost_equals_the_truth_every_day_and_the_token_economics_mart_ties_out(pipeline):
     root = pipeline
-    truth = dict(_q(root, "select usage_date, sum(truth_usd) from intermediate.int_llm_truth_daily group by 1"))
+    truth = dict(_q(root, "select usage_date, sum(truth_usd) from intermediate.int_llm_truths_selected group by 1"))
     ledger = dict(_q(root, "select usage_date, sum(amount_usd) from marts.cost_ledger where cost_source = 'llm' "
                            "group by 1"))
     mart = dict(_q(root, "select usage_date, sum(cost_usd) from marts.llm_token_economics_daily group by 1"))

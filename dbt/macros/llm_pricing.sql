@@ -28,6 +28,21 @@
 {%- endmacro %}
 {% macro bigquery__llm_nano_to_money(expr) -%}{{ nano_to_money(expr) }}{%- endmacro %}
 
+{#- What a price is chosen for: a genai-prices model (the provider whose list priced it, the provider it resolved
+    to), a UTC day and a price context (batch, service tier). The price bands and the calls meet on these. -#}
+{% macro llm_price_context_columns() -%}
+    {{ return(['price_provider_id', 'price_model_id', 'matched_provider_id', 'usage_date', 'ctx_batch',
+               'ctx_service_tier']) }}
+{%- endmacro %}
+
+{#- A call's usage as every LLM model carries it: the request count and the token vector (input and output
+    inclusive; uncached + cache read + cache creation = input; the 1-hour writes and reasoning are subsets). -#}
+{% macro llm_usage_columns() -%}
+    {{ return(['calls', 'input_tokens', 'uncached_input_tokens', 'cache_read_input_tokens',
+               'cache_creation_input_tokens', 'cache_creation_1h_input_tokens', 'output_tokens',
+               'reasoning_output_tokens']) }}
+{%- endmacro %}
+
 {#- The staging columns a call's price depends on besides its token counts (its "price key"). -#}
 {% macro llm_price_key_columns(prefix='') -%}
     {{ return([prefix ~ 'provider_name', prefix ~ 'response_model', prefix ~ 'request_model', prefix ~ 'service_tier',
@@ -148,14 +163,7 @@ select
     source_format,
     request_model,
     response_model,
-    calls,
-    input_tokens,
-    uncached_input_tokens,
-    cache_read_input_tokens,
-    cache_creation_input_tokens,
-    cache_creation_1h_input_tokens,
-    output_tokens,
-    reasoning_output_tokens,
+    {{ llm_usage_columns() | join(', ') }},
     service_tier,
     is_batch,
     tenant_id,

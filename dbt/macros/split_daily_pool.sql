@@ -1,6 +1,6 @@
 {#-
   A day's pool of dollars split over that day's drivers. `pending_allocation` picks the pool rows of
-  int_cost_attributed (grouped per day, source, cost source, category and rule); `drivers` is a CTE name with one
+  int_costs_attributed (grouped per day, source, cost source, category and rule); `drivers` is a CTE name with one
   row per (usage_date, tenant_id, feature_id) and a positive `weight`. Each pool is split exactly over its day's
   drivers (exact_split); a day without drivers goes to __unallocated__ with rule no_driver. Returns the moved
   rows in the allocation_breakdown shape plus cost_type (`cost_type_expr`, over the split's columns).
@@ -8,7 +8,7 @@
 {% macro split_daily_pool(pending_allocation, drivers, cost_type_expr) -%}
 pending as (
     select usage_date, source_id, cost_source, category, rule_id, sum(amount_usd) as amount_usd
-    from {{ ref('int_cost_attributed') }}
+    from {{ ref('int_costs_attributed') }}
     where allocation = '{{ pending_allocation }}'
     group by 1, 2, 3, 4, 5
 ),

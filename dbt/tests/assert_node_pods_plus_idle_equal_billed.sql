@@ -7,7 +7,7 @@ with allocated as (
 )
 
 select n.usage_date, n.source_id, n.instance_id, n.billed_compute_cost, a.allocated_usd
-from {{ ref('int_node_costs_daily') }} as n
+from {{ ref('int_node_costs_summed') }} as n
 left join allocated as a
     on a.usage_date = n.usage_date and a.source_id = n.source_id and a.instance_id = n.instance_id
 where abs(n.billed_compute_cost - coalesce(a.allocated_usd, 0)) >= 0.000001

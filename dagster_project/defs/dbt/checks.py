@@ -2,30 +2,40 @@
 (docs/allocation.md, Conservation). The dbt test of the same name guards inside `dbt build`; this one guards the
 publish step. Both read the one comparison of ledger and truth, `marts.bill_reconciliation_daily.diff_usd`."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import dagster as dg
+import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.dbt.project import project_var
 
 COST_LEDGER = dg.AssetKey(["marts", "cost_ledger"])
 
-BROKEN_DAYS_SQL = """
-select usage_date, source_id, effective_cost_usd, ledger_total_usd, diff_usd
-from marts.bill_reconciliation_daily
-where usage_date between ? and ? and abs(diff_usd) >= ?
-order by 1, 2
-"""
+
+def conservation_tolerance() -> Decimal:
+    """The dbt project's var conservation_tolerance_usd: the one place the tolerance is written."""
+    return Decimal(str(project_var("conservation_tolerance_usd")))
+
+
+def broken_day_sources(con: duckdb_lib.DuckDBPyConnection, start: date, end: date) -> list[tuple]:
+    """(usage_date, source_id, truth, ledger, diff) of every day and source in [start, end] whose ledger does not
+    sum to its truth."""
+    return con.execute(
+        "select usage_date, source_id, effective_cost_usd, ledger_total_usd, diff_usd "
+        "from marts.bill_reconciliation_daily "
+        "where usage_date between ? and ? and abs(diff_usd) >= cast(? as decimal(38, 9)) order by 1, 2",
+        [start, end, str(conservation_tolerance())],
+    ).fetchall()
 
 
 def ledger_conserves_truth(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
     """Per day and source of the run: Σ ledger = Σ effective bill cost + LLM invoices, to the tolerance."""
     window = context.op_execution_context.partition_time_window
     start, end = window.start.date(), (window.end - timedelta(days=1)).date()
-    tolerance = str(project_var("conservation_tolerance_usd"))
     with duckdb.get_connection() as con:
-        broken = con.execute(BROKEN_DAYS_SQL, [start, end, tolerance]).fetchall()
+        broken = broken_day_sources(con, start, end)
         total = con.execute(
             "select coalesce(sum(amount_usd), 0) from marts.cost_ledger where usage_date between ? and ?",
             [start, end],
@@ -35,7 +45,7 @@ def ledger_conserves_truth(context: dg.AssetCheckExecutionContext, duckdb: DuckD
         metadata={
             "days": f"{start}..{end}",
             "ledger_total_usd": str(total),
-            "tolerance_usd": tolerance,
+            "tolerance_usd": str(conservation_tolerance()),
             "broken_day_sources": len(broken),
             "first_broken": str(broken[:5]),
         },

@@ -5,7 +5,7 @@
 with pending as (
     select usage_date, source_id, cost_source, category, owner_feature_id as feature_id, rule_id,
         sum(amount_usd) as amount_usd
-    from {{ ref('int_cost_attributed') }}
+    from {{ ref('int_costs_attributed') }}
     where allocation = 'shared_workload'
     group by 1, 2, 3, 4, 5, 6
 ),

@@ -6,11 +6,11 @@
   the nano-dollar. A node-day with a bill but no OpenCost pods is returned as one `no_opencost` row.
 -#}
 with node_costs as (
-    select * from {{ ref('int_node_costs_daily') }}
+    select * from {{ ref('int_node_costs_summed') }}
 ),
 
 nodes as (
-    select distinct cluster, node, instance_id from {{ ref('int_k8s_nodes') }}
+    select distinct cluster, node, instance_id from {{ ref('int_node_instances_matched') }}
 ),
 
 pods as (

@@ -1,6 +1,6 @@
 {{ config(materialized='table') }}
 {#-
-  The LLM truth of each (provider, day) (int_llm_truth_daily) in ledger pieces, so LLM cost in the ledger equals
+  The LLM truth of each (provider, day) (int_llm_truths_selected) in ledger pieces, so LLM cost in the ledger equals
   the invoice:
     * component call_cost: each call's own cost (reported cost_usd, else list-priced), to its owner;
     * component invoice_residual: truth − Σ calls' own cost, split over that provider-day's calls in proportion
@@ -13,7 +13,7 @@ with calls as (
 ),
 
 truth as (
-    select * from {{ ref('int_llm_truth_daily') }}
+    select * from {{ ref('int_llm_truths_selected') }}
 ),
 
 recipients as (

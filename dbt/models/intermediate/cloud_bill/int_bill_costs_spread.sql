@@ -1,0 +1,70 @@
+{{ config(materialized='table') }}
+{#-
+  Each bill row's effective, billed and list cost as shares of the UTC days its charge period [start, end)
+  touches. Shares are exact: in nano-dollars each day but the last gets trunc(a / n), the last day the rest
+  (docs/allocation.md). Hourly and daily rows touch one day. Split allocation rows are excluded here: their
+  cost re-expresses the parent instance's rows.
+-#}
+with items as (
+    select
+        *,
+        cast(charge_period_start as date) as first_day,
+        case
+            when charge_period_end is null or charge_period_end <= charge_period_start
+                then cast(charge_period_start as date)
+            when cast(charge_period_end as date) > cast(charge_period_start as date)
+                 and charge_period_end = cast(cast(charge_period_end as date) as {{ dbt.type_timestamp() }})
+                then cast({{ dbt.dateadd('day', -1, 'cast(charge_period_end as date)') }} as date)
+            else cast(charge_period_end as date)
+        end as last_day
+    from {{ ref('int_bill_line_items_unioned') }}
+    where not is_split_line_item
+),
+
+sized as (
+    select
+        *,
+        {{ dbt.datediff('first_day', 'last_day', 'day') }} + 1 as n_days,
+        cast(effective_cost * 1000000000 as {{ dbt.type_bigint() }}) as effective_nano,
+        cast(billed_cost * 1000000000 as {{ dbt.type_bigint() }}) as billed_nano,
+        cast(list_cost * 1000000000 as {{ dbt.type_bigint() }}) as list_nano
+    from items
+),
+
+spread as (
+    select
+        sized.*,
+        days.usage_date,
+        days.usage_date = sized.last_day as is_last_day
+    from sized
+    inner join {{ ref('int_calendar_days_enumerated') }} as days
+        on days.usage_date between sized.first_day and sized.last_day
+),
+
+{%- set share = "case when is_last_day then {n} - (n_days - 1) * " ~ int_div_trunc("{n}", "n_days") ~ " else " ~ int_div_trunc("{n}", "n_days") ~ " end" %}
+
+shares as (
+    select
+        usage_date,
+        source_id,
+        billing_account_id,
+        billing_period,
+        line_item_id,
+        line_item_type,
+        service_code,
+        usage_type,
+        operation,
+        resource_id,
+        region,
+        billing_currency,
+        tags,
+        charge_period_start,
+        charge_period_end,
+        n_days,
+        {{ nano_to_money(share.format(n='effective_nano')) }} as effective_cost,
+        {{ nano_to_money(share.format(n='billed_nano')) }} as billed_cost,
+        {{ nano_to_money(share.format(n='list_nano')) }} as list_cost
+    from spread
+)
+
+select * from shares

@@ -1,0 +1,37 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_run_window('usage_date') }}",
+    on_schema_change='fail'
+) }}
+{#- Every dollar of effective cost in exactly one cell; per day it sums to the bill plus the LLM invoices
+    (bill_reconciliation_daily). A dollar is final where it was attributed (direct, idle, unallocated) or where a
+    sharing rule moved it to (int_cost_moves_unioned). -#}
+with final_rows as (
+    select
+        usage_date, source_id, cost_source, category,
+        owner_tenant_id as tenant_id, owner_feature_id as feature_id,
+        allocation as cost_type, rule_id, amount_usd
+    from {{ ref('int_costs_attributed') }}
+    where allocation in ('direct', 'idle', 'unallocated')
+
+    union all
+
+    select
+        usage_date, source_id, cost_source, category,
+        to_tenant_id, to_feature_id, cost_type, rule_id, amount_usd
+    from {{ ref('int_cost_moves_unioned') }}
+),
+
+cells as (
+    select
+        usage_date, tenant_id, feature_id, source_id, cost_source, cost_type, category, rule_id,
+        sum(amount_usd) as amount_usd
+    from final_rows
+    group by 1, 2, 3, 4, 5, 6, 7, 8
+)
+
+-- the contract (YAML) states each column and its type
+select
+    {{ contract_columns() }}
+from cells

@@ -1,0 +1,27 @@
+{#- What one request costs, per tenant, feature and day: all of the tenant-feature's cost over its requests. -#}
+with cost as (
+    select usage_date, tenant_id, feature_id, sum(amount_usd) as total_cost_usd
+    from {{ ref('cost_ledger') }}
+    where tenant_id not in ('__idle__', '__unallocated__')
+    group by 1, 2, 3
+),
+
+requests as (
+    select usage_date, tenant_id, feature_id, sum(requests) as requests
+    from {{ ref('stg_requests__counts') }}
+    group by 1, 2, 3
+),
+
+joined as (
+    {{ side_by_side('cost', 'requests', ['usage_date', 'tenant_id', 'feature_id'], ['total_cost_usd'], ['requests'],
+                    zero_fill=['total_cost_usd', 'requests']) }}
+)
+
+select
+    usage_date,
+    tenant_id,
+    feature_id,
+    requests,
+    {{ to_money('total_cost_usd') }} as total_cost_usd,
+    case when requests > 0 then {{ to_money('cast(total_cost_usd as double) / requests') }} end as cost_per_request_usd
+from joined
