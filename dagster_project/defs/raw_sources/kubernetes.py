@@ -7,7 +7,7 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.lib.project import daily_partitions, project_config
 from dagster_project.lib.raw import RAW_ASSET_KW, materialized, open_landing, raw_specs, run_days
 from dagster_project.lib.warehouse import replace_days
-from ingest import kubernetes as k8s
+from ingest.kubernetes import kubectl as k8s
 from ingest.schemas import K8S_OBJECTS, empty
 
 

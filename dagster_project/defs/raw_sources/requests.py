@@ -9,7 +9,7 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.lib.project import daily_partitions, project_config
 from dagster_project.lib.raw import RAW_ASSET_KW, materialized, open_landing, raw_specs, run_days, with_neighbours
 from dagster_project.lib.warehouse import replace_days
-from ingest import requests as rq
+from ingest import request_counts as rq
 from ingest.schemas import REQUEST_COUNTS, empty
 
 
