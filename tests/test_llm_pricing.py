@@ -1,4 +1,4 @@
-"""LLM list pricing: the genai-prices snapshot (ingest/llm_prices.py) and the SQL that prices calls with it
+"""LLM list pricing: the genai-prices snapshot (ingest/llm/prices.py) and the SQL that prices calls with it
 (dbt/models/intermediate/llm/int_llm_calls_priced.sql + dbt/macros/llm_pricing.sql).
 
 The model's SQL is compiled by dbt itself (a throwaway project holding only the model, its macros, a source file
@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from ingest.llm_prices import (
+from ingest.llm.prices import (
     LLM_MODEL_RESOLUTION,
     LLM_PRICE_SNAPSHOT,
     load_provider_map,
