@@ -75,7 +75,7 @@ def decimal_amount(value: Any) -> Decimal | None:
 
 
 def to_nano(amount: Decimal) -> Decimal:
-    """Round to the 9 decimals of DECIMAL(38, 9), half away from zero (as DuckDB casts decimal text)."""
+    """Round to the 9 decimals of DECIMAL(38, 9), half away from zero."""
     return amount.quantize(NANO, rounding=ROUND_HALF_UP)
 
 
