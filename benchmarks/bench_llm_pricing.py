@@ -36,7 +36,7 @@ import polars as pl
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from ingest.llm_prices import (  # noqa: E402
+from ingest.llm.prices import (  # noqa: E402
     load_provider_map,
     providers_with_backfilled_variants,
     resolve_models,

@@ -8,19 +8,16 @@ means its month); amounts are decimal text parsed straight to DECIMAL(38, 9), ro
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 
 from ingest.errors import LandingFileError
-from ingest.schemas import BUDGETS, LLM_KEY_OWNERS, LLM_PRICE_OVERRIDES, REVENUE, TENANTS, conform
+from ingest.schemas import BUDGETS, LLM_KEY_OWNERS, LLM_PRICE_OVERRIDES, REVENUE, TENANTS
+from ingest.values import csv_rows, decimal_amount, frame, to_nano
 
-_NANO = Decimal("0.000000001")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 
@@ -44,7 +41,7 @@ def parse_tenants_csv(data: bytes, source_file: str) -> pl.DataFrame:
                 "source_file": source_file,
             }
         )
-    return _frame(out, TENANTS)
+    return frame(out, TENANTS)
 
 
 def parse_revenue_csv(data: bytes, source_file: str) -> pl.DataFrame:
@@ -99,7 +96,7 @@ def parse_llm_key_owners_csv(data: bytes, source_file: str) -> pl.DataFrame:
         seen[key] = line
         out.append({"provider": provider, "key_type": key_type, "key_id": key_id, "tenant_id": tenant_id,
                     "feature_id": feature_id, "source_file": source_file})
-    return _frame(out, LLM_KEY_OWNERS)
+    return frame(out, LLM_KEY_OWNERS)
 
 
 def parse_price_overrides_csv(data: bytes, source_file: str) -> pl.DataFrame:
@@ -159,7 +156,7 @@ def parse_price_overrides_csv(data: bytes, source_file: str) -> pl.DataFrame:
             "valid_to": valid_to,
             "source_file": source_file,
         })
-    return _frame(out, LLM_PRICE_OVERRIDES)
+    return frame(out, LLM_PRICE_OVERRIDES)
 
 
 def _day(value: str, source_file: str, line: int, column: str) -> date:
@@ -195,33 +192,18 @@ def _monthly_amounts(
                 "source_file": source_file,
             }
         )
-    return _frame(out, schema)
+    return frame(out, schema)
 
 
 def _rows(
     data: bytes, source_file: str, required: tuple[str, ...], optional: tuple[str, ...]
 ) -> list[tuple[int, dict[str, str]]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise LandingFileError(source_file, f"not UTF-8 text: {exc}") from exc
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None:
-        raise LandingFileError(source_file, f"empty file: expected a header with {', '.join(required + optional)}")
-    header = [h.strip() for h in header]
-    for column in required:
-        if column not in header:
-            raise LandingFileError(
-                source_file, f"missing required column {column!r} (the header has: {', '.join(header)})"
-            )
+    """(line number, column → stripped value) of every non-blank line; a short line's missing fields are empty."""
+    header, lines = csv_rows(data, source_file, required, optional)
     wanted = {c: header.index(c) for c in required + optional if c in header}
-    rows = []
-    for line, values in enumerate(reader, start=2):
-        if not values or all(not v.strip() for v in values):
-            continue
-        rows.append((line, {c: values[i].strip() if i < len(values) else "" for c, i in wanted.items()}))
-    return rows
+    return [
+        (line, {c: values[i].strip() if i < len(values) else "" for c, i in wanted.items()}) for line, values in lines
+    ]
 
 
 def _required(values: dict[str, str], column: str, source_file: str, line: int) -> str:
@@ -245,17 +227,9 @@ def _month(value: str, source_file: str, line: int) -> date:
 
 
 def _money(value: str, source_file: str, line: int, column: str) -> Decimal:
-    try:
-        amount = Decimal(value)
-        if not amount.is_finite() or abs(amount) >= Decimal(10) ** 29:
-            raise InvalidOperation(value)
-    except InvalidOperation as exc:
+    amount = decimal_amount(value)
+    if amount is None:
         raise LandingFileError(
             source_file, f"line {line}, column {column}: {value!r} is not a decimal amount (e.g. 1250.00)"
-        ) from exc
-    return amount.quantize(_NANO, rounding=ROUND_HALF_UP)
-
-
-def _frame(rows: list[dict[str, Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    columns = {name: [row[name] for row in rows] for name in schema}
-    return conform(pl.DataFrame(columns, schema=schema), schema)
+        )
+    return to_nano(amount)

@@ -1,4 +1,4 @@
-"""FOCUS 1.0–1.2 parsing (ingest/focus.py): the real multi-cloud sample, and the FOCUS 1.2 spec examples as
+"""FOCUS 1.0–1.2 parsing (ingest/cloud_bill/focus.py): the real multi-cloud sample, and the FOCUS 1.2 spec examples as
 fixtures."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingest.errors import LandingFileError
-from ingest.focus import looks_like_focus, match_columns, read_focus_file, scan_focus_file
+from ingest.cloud_bill.focus import looks_like_focus, match_columns, read_focus_file, scan_focus_file
 from ingest.landing import Landing
 from ingest.schemas import FOCUS_LINE_ITEMS
 

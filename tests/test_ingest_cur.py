@@ -15,18 +15,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ingest.cur import (
-    Delivery,
-    cur1_column_name,
-    cur1_tag_key,
-    find_cur1_deliveries,
-    find_cur2_deliveries,
-    iter_cur2_delivery,
-    iter_cur2_file,
-    read_bare_bill,
-    read_cur1_delivery,
-    read_cur2_delivery,
-)
+# one reader per delivery whatever its format (the Delivery says which)
+from ingest.cloud_bill.cur import iter_delivery as iter_cur2_delivery
+from ingest.cloud_bill.cur import read_bare_bill
+from ingest.cloud_bill.cur import read_delivery as read_cur1_delivery
+from ingest.cloud_bill.cur import read_delivery as read_cur2_delivery
+from ingest.cloud_bill.cur1 import cur1_column_name, cur1_tag_key
+from ingest.cloud_bill.cur2 import iter_cur2_file
+from ingest.cloud_bill.deliveries import Delivery, find_cur1_deliveries, find_cur2_deliveries
 from ingest.errors import LandingFileError
 from ingest.landing import Landing
 from ingest.schemas import CUR_LINE_ITEMS
@@ -320,7 +316,7 @@ def test_bare_cur2_file_loads_with_a_content_hash_as_delivery_id(tmp_path):
 def test_bare_bill_arguments_are_checked(tmp_path):
     put(tmp_path, "bill.csv", "x\n")
     landing = Landing(str(tmp_path))
-    with pytest.raises(ValueError, match="ingest.focus"):  # FOCUS rows land in raw.focus_line_items
+    with pytest.raises(ValueError, match="ingest.cloud_bill.focus"):  # FOCUS rows land in raw.focus_line_items
         read_bare_bill(landing, "bill.csv", "focus", "2026-10", "cur")
     with pytest.raises(ValueError, match="YYYY-MM"):
         read_bare_bill(landing, "bill.csv", "cur1", "2026-13", "cur")

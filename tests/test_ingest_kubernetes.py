@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from ingest.errors import LandingFileError
-from ingest.kubernetes import parse_kubectl_list, parse_snapshot_folder_name
+from ingest.kubernetes.kubectl import parse_kubectl_list, parse_snapshot_folder_name
 from ingest.schemas import K8S_OBJECTS
 
 UTC = timezone.utc

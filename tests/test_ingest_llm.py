@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from ingest.errors import LandingFileError
-from ingest.llm import parse_native_jsonl
+from ingest.llm.native import parse_native_jsonl
 from ingest.schemas import LLM_EVENTS, LLM_EVENTS_QUARANTINE
 
 UTC = timezone.utc
@@ -178,7 +178,7 @@ def test_blank_lines_and_crlf_are_ignored_and_empty_input_gives_empty_frames():
 # ------------------------------------------------------------------------------------------------------------
 # a writer's side: a provider response's usage block as the native format's OTel-inclusive keys
 
-from ingest.llm import otel_usage_from_response  # noqa: E402
+from ingest.llm.tokens import otel_usage_from_response  # noqa: E402
 
 
 def test_openai_usage_is_already_inclusive():

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from ingest.errors import LandingFileError
-from ingest.opencost import parse_allocation, parse_assets
+from ingest.kubernetes.opencost import parse_allocation, parse_assets
 from ingest.schemas import OPENCOST_ALLOCATIONS, OPENCOST_ASSETS
 
 UTC = timezone.utc

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from ingest.errors import LandingFileError
-from ingest.requests import parse_prometheus_query_range, parse_requests_csv
+from ingest.request_counts import parse_prometheus_query_range, parse_requests_csv
 from ingest.schemas import REQUEST_COUNTS
 
 UTC = timezone.utc

@@ -1,6 +1,6 @@
 """Every LLM usage format, from the raw payload to the normalized token vector and its cost.
 
-Each test parses a payload with the format's parser (ingest/llm.py, ingest/llm_reports.py), checks the OTel-inclusive
+Each test parses a payload with the format's parser (ingest/llm/: native, litellm, usage_pages, cost_reports), checks the OTel-inclusive
 vector by hand, then runs the project's own staging and pricing SQL on it (dbt compiles stg_llm__events,
 stg_llm__price_overrides and int_llm_calls_priced from the real project; DuckDB runs them over raw tables built
 here, with the repo's seeds) and checks the cost against a hand computation from the list prices quoted in the
@@ -22,16 +22,13 @@ import polars as pl
 import pytest
 
 from ingest.errors import LandingFileError
-from ingest.llm import TOKEN_KEYS, otel_usage_from_response, parse_native_jsonl, token_problems
-from ingest.llm_prices import resolve_models, snapshot_price_table
-from ingest.llm_reports import (
-    keep_latest,
-    parse_anthropic_cost_report,
-    parse_anthropic_usage_page,
-    parse_litellm_spend_logs,
-    parse_openai_costs_page,
-    parse_openai_usage_page,
-)
+from ingest.llm.cost_reports import parse_anthropic_cost_report, parse_openai_costs_page
+from ingest.llm.litellm import parse_litellm_spend_logs
+from ingest.llm.native import parse_native_jsonl
+from ingest.llm.pages import keep_latest
+from ingest.llm.prices import resolve_models, snapshot_price_table
+from ingest.llm.tokens import TOKEN_KEYS, otel_usage_from_response, token_problems
+from ingest.llm.usage_pages import parse_anthropic_usage_page, parse_openai_usage_page
 from ingest.schemas import LLM_COST_REPORTS, LLM_EVENTS, LLM_EVENTS_QUARANTINE, LLM_PRICE_OVERRIDES, conform
 
 REPO = Path(__file__).resolve().parents[1]

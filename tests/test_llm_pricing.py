@@ -1,4 +1,4 @@
-"""LLM list pricing: the genai-prices snapshot (ingest/llm_prices.py) and the SQL that prices calls with it
+"""LLM list pricing: the genai-prices snapshot (ingest/llm/prices.py) and the SQL that prices calls with it
 (dbt/models/intermediate/llm/int_llm_calls_priced.sql, with its ephemeral steps int_llm_call_keys_resolved and
 int_llm_price_bands_selected, + dbt/macros/llm_pricing.sql).
 
@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from ingest.llm_prices import (
+from ingest.llm.prices import (
     LLM_MODEL_RESOLUTION,
     LLM_PRICE_SNAPSHOT,
     load_provider_map,

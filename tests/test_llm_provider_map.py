@@ -1,13 +1,13 @@
 """seeds/llm_provider_map.csv: OTel gen_ai.provider.name -> genai-prices provider id (+ the invoicing provider).
 
-The same CSV is a dbt seed (`ref('llm_provider_map')`) and is read by ingest.llm_prices.resolve_models.
+The same CSV is a dbt seed (`ref('llm_provider_map')`) and is read by ingest.llm.prices.resolve_models.
 """
 
 from __future__ import annotations
 
 import csv
 
-from ingest.llm_prices import PROVIDER_MAP_CSV, load_provider_map
+from ingest.llm.prices import PROVIDER_MAP_CSV, load_provider_map
 
 REQUIRED = {
     "gcp.gemini": "google",

@@ -22,7 +22,9 @@ from dagster_project.lib.bill_deliveries import (
 )
 from dagster_project.lib.config import SourceConfig
 from dagster_project.lib.raw_assets import open_landing
-from ingest import cur, focus
+from ingest.cloud_bill import cur, cur1, cur2, focus
+from ingest.cloud_bill.deliveries import Delivery, delivery_fingerprint, find_cur1_deliveries, find_cur2_deliveries
+from ingest.cloud_bill.files import file_fingerprints
 from ingest.errors import LandingFileError
 from ingest.landing import Landing
 
@@ -40,7 +42,7 @@ def load_bill_source(con, source: SourceConfig, currency: str, run_id: str, log)
         # one FOCUS file: its rows name their own accounts and periods, like a folder holding only this file
         folder, _, name = source.uri.rstrip("/").rpartition("/")
         landing = Landing(folder, endpoint_url=source.endpoint_url)
-        fingerprints = {k: v for k, v in cur.file_fingerprints(landing).items() if k == name}
+        fingerprints = {k: v for k, v in file_fingerprints(landing).items() if k == name}
         if not fingerprints:
             raise LandingFileError(landing.describe(name), "no such file")
         loaded += _load_focus_files(con, landing, source, fingerprints, currency, run_id, log)
@@ -50,12 +52,12 @@ def load_bill_source(con, source: SourceConfig, currency: str, run_id: str, log)
         landing = open_landing(source, log)
         if landing is None:
             return loaded
-        fingerprints = cur.file_fingerprints(landing)
-        deliveries: list[cur.Delivery] = []
+        fingerprints = file_fingerprints(landing)
+        deliveries: list[Delivery] = []
         if fmt in (None, "cur2", "focus"):  # an AWS FOCUS export comes as Data Exports, with manifests
-            deliveries = cur.find_cur2_deliveries(landing, errors)
+            deliveries = find_cur2_deliveries(landing, errors)
         if not deliveries and fmt in (None, "cur1"):
-            deliveries = cur.find_cur1_deliveries(landing, errors)
+            deliveries = find_cur1_deliveries(landing, errors)
         data_files = {k: v for k, v in fingerprints.items() if focus.is_data_file(k)}
         if deliveries:
             for delivery in deliveries:
@@ -82,12 +84,12 @@ def _holds_focus(landing: Landing, data_files: dict[str, str]) -> bool:
     return focus.looks_like_focus(focus.file_header(landing, first))
 
 
-def _load_delivery(con, landing, source, delivery: cur.Delivery, fingerprints, currency, run_id, log) -> list[dict]:
+def _load_delivery(con, landing, source, delivery: Delivery, fingerprints, currency, run_id, log) -> list[dict]:
     """A manifest-driven delivery (CUR 2.0, CUR 1, or an AWS FOCUS Data Export): reload it if it changed."""
     manifest_fp = fingerprints.get(delivery.manifest_key, "")
     parts = [("delivery_id", delivery.delivery_id), (delivery.manifest_key, manifest_fp)]
     parts += [(k, fingerprints.get(k, "")) for k in delivery.data_keys]
-    fingerprint = cur.delivery_fingerprint(parts)
+    fingerprint = delivery_fingerprint(parts)
     root = _delivery_root(delivery.manifest_key or "")
     previous = [
         r for r in loaded_deliveries(con, source.name)
@@ -112,10 +114,10 @@ def _load_delivery(con, landing, source, delivery: cur.Delivery, fingerprints, c
             if is_focus:
                 frames = [focus.read_focus_file(landing, key, source_id=source.name, delivery_id=delivery.delivery_id)]
             elif delivery.bill_format == "cur2":  # Parquet in bounded batches: memory is one batch, not one file
-                frames = cur.iter_cur2_file(landing, key, billing_period=delivery.billing_period,
+                frames = cur2.iter_cur2_file(landing, key, billing_period=delivery.billing_period,
                                             delivery_id=delivery.delivery_id, source_id=source.name)
             else:
-                frames = [cur.read_cur1_file(landing, key, billing_period=delivery.billing_period,
+                frames = [cur1.read_cur1_file(landing, key, billing_period=delivery.billing_period,
                                              delivery_id=delivery.delivery_id, source_id=source.name)]
             for frame in frames:
                 replacement.insert(frame, landing.describe(key))
@@ -133,10 +135,10 @@ def _load_bare_cur(con, source: SourceConfig, fmt: str, currency: str, run_id: s
     """A single CUR file without a manifest: the config names its format and billing period."""
     folder, _, name = source.uri.rstrip("/").rpartition("/")
     landing = Landing(folder, endpoint_url=source.endpoint_url)
-    file_fp = cur.file_fingerprints(landing).get(name)
+    file_fp = file_fingerprints(landing).get(name)
     if file_fp is None:
         raise LandingFileError(landing.describe(name), "no such file")
-    fingerprint = cur.delivery_fingerprint([(name, file_fp)])
+    fingerprint = delivery_fingerprint([(name, file_fp)])
     previous = [r for r in loaded_deliveries(con, source.name) if r["billing_period"] == source.billing_period]
     if previous and all(r["fingerprint"] == fingerprint for r in previous):
         log.info(f"{source.name} {source.billing_period}: {name} already loaded")
@@ -184,7 +186,7 @@ def _load_focus_files(con, landing: Landing, source, fingerprints: dict[str, str
         return []
     records = {}
     for unit, files in changed.items():
-        fingerprint = cur.delivery_fingerprint(sorted(files.items()))
+        fingerprint = delivery_fingerprint(sorted(files.items()))
         records[unit] = {"bill_format": "focus", "delivery_id": fingerprint, "fingerprint": fingerprint,
                          "manifest": json.dumps({"files": files}, sort_keys=True)}
     wanted = pl.DataFrame(

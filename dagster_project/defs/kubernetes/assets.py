@@ -13,8 +13,8 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.defs.resources import UnitcostConfigResource
 from dagster_project.lib.raw_assets import materialized, raw_multi_asset, run_days, source_files
 from dagster_project.lib.warehouse import replace_days
-from ingest import kubernetes as k8s
-from ingest import opencost as oc
+from ingest.kubernetes import kubectl as k8s
+from ingest.kubernetes import opencost as oc
 from ingest.schemas import K8S_OBJECTS, OPENCOST_ALLOCATIONS, OPENCOST_ASSETS, empty
 
 

@@ -10,8 +10,12 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.defs.resources import UnitcostConfigResource
 from dagster_project.lib.raw_assets import materialized, raw_multi_asset, run_days, source_files, with_neighbours
 from dagster_project.lib.warehouse import ensure_table, replace_days, replace_rows
-from ingest import llm, llm_reports
-from ingest.llm_prices import resolve_models, snapshot_price_table
+from ingest.llm.cost_reports import parse_anthropic_cost_report, parse_openai_costs_page
+from ingest.llm.litellm import parse_litellm_spend_logs
+from ingest.llm.native import parse_native_jsonl
+from ingest.llm.pages import keep_latest
+from ingest.llm.prices import resolve_models, snapshot_price_table
+from ingest.llm.usage_pages import parse_anthropic_usage_page, parse_openai_usage_page
 from ingest.schemas import (
     LLM_COST_REPORTS,
     LLM_EVENTS,
@@ -24,12 +28,12 @@ from ingest.schemas import (
 
 # folder under the llm URI -> parser; usage pages give (events, quarantine), cost pages one frame
 USAGE_PAGES = {
-    "openai_usage": llm_reports.parse_openai_usage_page,
-    "anthropic_usage": llm_reports.parse_anthropic_usage_page,
+    "openai_usage": parse_openai_usage_page,
+    "anthropic_usage": parse_anthropic_usage_page,
 }
 COST_PAGES = {
-    "openai_costs": llm_reports.parse_openai_costs_page,
-    "anthropic_costs": llm_reports.parse_anthropic_cost_report,
+    "openai_costs": parse_openai_costs_page,
+    "anthropic_costs": parse_anthropic_cost_report,
 }
 
 
@@ -61,22 +65,22 @@ def llm_events(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitco
         elif folder in COST_PAGES and key.endswith(".json"):
             cost_pages.append(COST_PAGES[folder](landing.read_bytes(key), landing.describe(key)))
         elif folder == "litellm" and len(parts) > 2 and _day(parts[1]) in wanted and key.endswith((".json", ".csv")):
-            ok, bad = llm_reports.parse_litellm_spend_logs(landing.read_bytes(key), landing.describe(key))
+            ok, bad = parse_litellm_spend_logs(landing.read_bytes(key), landing.describe(key))
             calls.append(ok)
             quarantined.append(bad.with_columns(pl.col("usage_date").fill_null(_day(parts[1]))))
         elif _day(folder) in wanted and len(parts) > 1 and key.endswith(".jsonl"):
-            ok, bad = llm.parse_native_jsonl(landing.read_bytes(key), landing.describe(key))
+            ok, bad = parse_native_jsonl(landing.read_bytes(key), landing.describe(key))
             calls.append(ok)
             # a refused row without a usable timestamp is kept under its folder's day
             quarantined.append(bad.with_columns(pl.col("usage_date").fill_null(_day(folder))))
 
     all_calls = pl.concat(calls)
     first = all_calls.select(pl.col("event_id").is_first_distinct()).to_series()
-    pages, restated = llm_reports.keep_latest(usage_pages, "event_id")
+    pages, restated = keep_latest(usage_pages, "event_id")
     kept = pl.concat([all_calls.filter(first), pages])
     duplicates = pl.concat([all_calls.filter(~first), restated]).with_columns(reason=pl.lit("duplicate_event_id"))
     bad = pl.concat([*quarantined, *usage_bad, conform(duplicates, LLM_EVENTS_QUARANTINE)])
-    costs, restated_costs = llm_reports.keep_latest(cost_pages, "report_row_id")
+    costs, restated_costs = keep_latest(cost_pages, "report_row_id")
     with duckdb.get_connection() as con:
         counts = replace_days(con, "llm_events", LLM_EVENTS, "usage_date", days, kept)
         q_counts = replace_days(con, "llm_events_quarantine", LLM_EVENTS_QUARANTINE, "usage_date", days, bad)

@@ -9,7 +9,7 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.defs.resources import UnitcostConfigResource
 from dagster_project.lib.raw_assets import materialized, raw_multi_asset, run_days, source_files, with_neighbours
 from dagster_project.lib.warehouse import replace_days
-from ingest import requests as rq
+from ingest import request_counts as rq
 from ingest.schemas import REQUEST_COUNTS, empty
 
 

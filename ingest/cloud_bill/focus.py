@@ -21,25 +21,28 @@ exactly (keys unchanged; a Parquet MAP becomes the same JSON). Every other colum
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 
 import polars as pl
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from ingest.cur import (
+from ingest.cloud_bill.files import (
     arrow_money,
     convert_text_columns,
-    decompress,
+    csv_bytes,
+    csv_header,
     is_parquet,
+    is_text,
+    open_parquet,
+    read_csv_strings,
     tags_json_expression,
+    utc_timestamp,
 )
 from ingest.errors import LandingFileError
 from ingest.landing import Landing
 from ingest.schemas import FOCUS_LINE_ITEMS, MONEY, TS, conform
+from ingest.values import require_columns
 
 # FOCUS column name → raw column (FOCUS_LINE_ITEMS); the FOCUS names are the spec's PascalCase.
 FOCUS_COLUMNS: dict[str, str] = {
@@ -161,9 +164,8 @@ def file_header(landing: Landing, key: str, data: bytes | None = None) -> list[s
     """The column names of a CSV or Parquet file, reading as little as the format allows."""
     where = landing.describe(key)
     if is_parquet(key):
-        return _parquet_file(landing, key, where, data).schema_arrow.names
-    text = _csv_text(data if data is not None else landing.read_bytes(key), where)
-    return _csv_header(text, where)
+        return open_parquet(landing, key, where, data).schema_arrow.names
+    return csv_header(csv_bytes(data if data is not None else landing.read_bytes(key), where), where)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -177,7 +179,7 @@ def read_focus_file(
     where = landing.describe(key)
     frame = _read_raw(landing, key, where, data)
     mapping, extras = match_columns([c for c in frame.columns if c != "__row"])
-    _require(mapping, where)
+    _require(mapping, REQUIRED_COLUMNS, where)
     originals = {raw: original for original, raw in mapping.items()}
     row_label = _row_label(key, frame)
     extra_json = (
@@ -222,9 +224,7 @@ def scan_focus_file(landing: Landing, key: str, data: bytes | None = None) -> li
     wanted = ("BillingAccountId", "BillingPeriodStart")
     frame = _read_raw(landing, key, where, data, only=wanted)
     mapping, _ = match_columns([c for c in frame.columns if c != "__row"])
-    missing = [c for c in wanted if FOCUS_COLUMNS[c] not in mapping.values()]
-    if missing:
-        raise LandingFileError(where, f"missing required FOCUS column(s) {', '.join(missing)}: is this a FOCUS file?")
+    _require(mapping, wanted, where)
     frame = frame.rename(mapping)
     originals = {raw: original for original, raw in mapping.items()}
     row_label = _row_label(key, frame)
@@ -248,7 +248,7 @@ def _read_raw(
 
     ``only``: read just the columns matching these FOCUS names (the partition scan)."""
     if is_parquet(key):
-        parquet = _parquet_file(landing, key, where, data)
+        parquet = open_parquet(landing, key, where, data)
         names = parquet.schema_arrow.names
         mapping, _ = match_columns(names)
         if only is not None:
@@ -262,14 +262,16 @@ def _read_raw(
         for name in table.column_names:
             column = table.column(name)
             raw = mapping.get(name)
-            if raw in MONEY_COLUMNS and not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            if raw in MONEY_COLUMNS and not is_text(column):
                 column = arrow_money(column, name, where)
             columns[name] = column
         frame = pl.from_arrow(pa.table(columns)) if columns else pl.DataFrame()
-        frame = frame.with_columns(_utc(frame, c) for c in frame.columns if mapping.get(c) in TIMESTAMP_COLUMNS)
+        frame = frame.with_columns(
+            utc_timestamp(frame, c) for c in frame.columns if mapping.get(c) in TIMESTAMP_COLUMNS
+        )
     else:
-        text = _csv_text(data if data is not None else landing.read_bytes(key), where)
-        header = _csv_header(text, where)
+        text = csv_bytes(data if data is not None else landing.read_bytes(key), where)
+        header = csv_header(text, where)
         if len(set(header)) != len(header):
             duplicate = next(c for c in header if header.count(c) > 1)
             raise LandingFileError(where, f"line 1: column {duplicate!r} appears twice in the header")
@@ -278,12 +280,7 @@ def _read_raw(
             mapping, _ = match_columns(header)
             keep = {column_key(c) for c in only}
             columns = [n for n in header if n in mapping and column_key(n) in keep]
-        try:
-            frame = pl.read_csv(
-                io.BytesIO(text), infer_schema=False, columns=columns or None, new_columns=None
-            )
-        except (pl.exceptions.PolarsError, OSError) as exc:
-            raise LandingFileError(where, f"not a readable CSV file: {exc}") from exc
+        frame = read_csv_strings(text, where, columns or None)
         if frame.columns and frame.columns[0].startswith("\ufeff"):
             frame = frame.rename({frame.columns[0]: frame.columns[0].lstrip("\ufeff")})
     frame = frame.with_row_index("__row", offset=1).with_columns(pl.col("__row").cast(pl.Int64))
@@ -302,41 +299,6 @@ def _read_raw(
     return frame
 
 
-def _parquet_file(landing: Landing, key: str, where: str, data: bytes | None) -> pq.ParquetFile:
-    local = landing.local_path(key) if data is None else None
-    source = str(local) if local is not None else pa.BufferReader(data if data is not None else landing.read_bytes(key))
-    try:
-        return pq.ParquetFile(source)
-    except (pa.ArrowException, OSError) as exc:
-        raise LandingFileError(where, f"not a readable Parquet file: {exc}") from exc
-
-
-def _csv_text(raw: bytes, where: str) -> bytes:
-    data = decompress(raw, where)
-    return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-
-
-def _csv_header(text: bytes, where: str) -> list[str]:
-    first_line = text.split(b"\n", 1)[0].rstrip(b"\r")
-    if not first_line.strip():
-        raise LandingFileError(where, "empty file: expected a CSV header line")
-    try:
-        return next(csv.reader([first_line.decode("utf-8")]))
-    except UnicodeDecodeError as exc:
-        raise LandingFileError(where, f"line 1: not UTF-8 text: {exc}") from exc
-
-
-def _utc(frame: pl.DataFrame, name: str) -> pl.Expr:
-    dtype = frame.schema[name]
-    if isinstance(dtype, pl.Datetime):
-        column = pl.col(name)
-        utc = column.dt.replace_time_zone("UTC") if dtype.time_zone is None else column.dt.convert_time_zone("UTC")
-        return utc.dt.cast_time_unit("us").alias(name)
-    if isinstance(dtype, pl.Date):
-        return pl.col(name).cast(pl.Datetime("us")).dt.replace_time_zone("UTC").alias(name)
-    return pl.col(name)
-
-
 def _row_label(key: str, frame: pl.DataFrame):
     rows = frame["__row"]
     if is_parquet(key):
@@ -344,11 +306,11 @@ def _row_label(key: str, frame: pl.DataFrame):
     return lambda i: f"line {rows[i] + 1}"  # line 1 is the header
 
 
-def _require(mapping: dict[str, str], where: str) -> None:
+def _require(mapping: dict[str, str], required: tuple[str, ...], where: str) -> None:
+    """``required`` FOCUS columns (by their spec names) must each match a column of the file."""
     present = set(mapping.values())
-    missing = [c for c in REQUIRED_COLUMNS if FOCUS_COLUMNS[c] not in present]
-    if missing:
-        raise LandingFileError(where, f"missing required FOCUS column(s) {', '.join(missing)}: is this a FOCUS file?")
+    matched = [c for c in required if FOCUS_COLUMNS[c] in present]
+    require_columns(matched, required, where, file_kind="FOCUS")
 
 
 def _check_placed(frame: pl.DataFrame, where: str, row_label, originals: dict[str, str]) -> None:

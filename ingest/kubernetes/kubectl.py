@@ -16,7 +16,8 @@ from typing import Any
 import polars as pl
 
 from ingest.errors import LandingFileError
-from ingest.schemas import K8S_OBJECTS, conform
+from ingest.schemas import K8S_OBJECTS
+from ingest.values import frame, load_json, rfc3339
 
 _SNAPSHOT_FOLDER = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})-(\d{2})Z$")
 
@@ -40,10 +41,7 @@ def parse_kubectl_list(data: bytes, cluster: str, snapshot_at: datetime, source_
     if snapshot_at.tzinfo is None:
         raise ValueError(f"{source_file}: snapshot_at must carry a time zone (snapshots are UTC)")
     snapshot_at = snapshot_at.astimezone(timezone.utc)
-    try:
-        document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LandingFileError(source_file, f"not valid JSON: {exc}") from exc
+    document = load_json(data, source_file)
     if not isinstance(document, dict):
         raise LandingFileError(source_file, "expected a Kubernetes object or List (a JSON object)")
     kind = document.get("kind")
@@ -86,13 +84,12 @@ def parse_kubectl_list(data: bytes, cluster: str, snapshot_at: datetime, source_
                 "owner_uid": owner.get("uid"),
                 "node_name": spec.get("nodeName") if item_kind == "Pod" else None,
                 "provider_id": spec.get("providerID") if item_kind == "Node" else None,
-                "created_at": _timestamp(metadata.get("creationTimestamp"), source_file, where),
+                "created_at": _created_at(metadata.get("creationTimestamp"), source_file, where),
                 "phase": status.get("phase") if item_kind == "Pod" else None,
                 "source_file": source_file,
             }
         )
-    columns = {name: [row[name] for row in rows] for name in K8S_OBJECTS}
-    return conform(pl.DataFrame(columns, schema=K8S_OBJECTS), K8S_OBJECTS)
+    return frame(rows, K8S_OBJECTS)
 
 
 def _controller_owner(references: Any) -> dict:
@@ -105,11 +102,6 @@ def _controller_owner(references: Any) -> dict:
     return references[0] if references else {}
 
 
-def _timestamp(value: Any, source_file: str, where: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("z", "Z"))
-    except ValueError as exc:
-        raise LandingFileError(source_file, f"{where}: creationTimestamp {value!r} is not RFC 3339") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+def _created_at(value: Any, source_file: str, where: str) -> datetime | None:
+    # the API server always writes UTC with a Z; a hand-made manifest without an offset is read as UTC too
+    return rfc3339(value, source_file, f"{where}, metadata.creationTimestamp", naive_is_utc=True) if value else None

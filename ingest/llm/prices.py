@@ -87,7 +87,7 @@ LLM_MODEL_RESOLUTION: dict[str, pl.DataType] = {
     "price_variants_apply": pl.Boolean,  # false when the model came from a fallback provider (see resolve_models)
 }
 
-PROVIDER_MAP_CSV = Path(__file__).resolve().parents[1] / "seeds" / "llm_provider_map.csv"
+PROVIDER_MAP_CSV = Path(__file__).resolve().parents[2] / "seeds" / "llm_provider_map.csv"  # the dbt seed
 
 # The price context of a call (mirrors the SQL in dbt/macros/llm_pricing.sql): batch -> {'processing': 'batch'};
 # a service tier other than these -> {'service_tier': <tier, lower case>}.

@@ -15,17 +15,15 @@ dropped, an infinite one is an error.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import polars as pl
 
 from ingest.errors import LandingFileError
-from ingest.schemas import REQUEST_COUNTS, conform
+from ingest.schemas import REQUEST_COUNTS
+from ingest.values import csv_rows, frame, load_json, rfc3339, text, unix_seconds
 
 SAMPLE_INTERVAL = timedelta(hours=1)
 CSV_COLUMNS = ("ts", "tenant_id", "feature_id", "requests")
@@ -35,10 +33,7 @@ def parse_prometheus_query_range(
     data: bytes, source_file: str, tenant_label: str = "tenant", feature_label: str = "feature"
 ) -> pl.DataFrame:
     """A Prometheus query_range (matrix) or instant (vector) response → REQUEST_COUNTS, one row per sample."""
-    try:
-        document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LandingFileError(source_file, f"not valid JSON: {exc}") from exc
+    document = load_json(data, source_file)
     if not isinstance(document, dict):
         raise LandingFileError(source_file, "expected a Prometheus API response object")
     if document.get("status") != "success":
@@ -68,32 +63,20 @@ def parse_prometheus_query_range(
             sample_where = f"{where}.values[{sample_index}]"
             if not isinstance(sample, list) or len(sample) != 2:
                 raise LandingFileError(source_file, f"{sample_where}: expected [<unix seconds>, \"<value>\"]")
-            sample_at = _unix(sample[0], source_file, sample_where)
+            sample_at = unix_seconds(sample[0], source_file, sample_where)
             requests = _float(sample[1], source_file, sample_where)
             if requests is None:
                 continue
             rows.append(_row(sample_at, metric.get(tenant_label), metric.get(feature_label), requests, source_file))
-    return _frame(rows)
+    return frame(rows, REQUEST_COUNTS)
 
 
 def parse_requests_csv(data: bytes, source_file: str) -> pl.DataFrame:
     """CSV ``ts,tenant_id,feature_id,requests`` (extra columns ignored) → REQUEST_COUNTS."""
-    text = _decode(data, source_file)
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None:
-        raise LandingFileError(source_file, f"empty file: expected a header {','.join(CSV_COLUMNS)}")
-    header = [h.strip() for h in header]
-    for column in CSV_COLUMNS:
-        if column not in header:
-            raise LandingFileError(
-                source_file, f"missing required column {column!r} (expected {','.join(CSV_COLUMNS)})"
-            )
+    header, lines = csv_rows(data, source_file, CSV_COLUMNS)
     index = {column: header.index(column) for column in CSV_COLUMNS}
     rows = []
-    for line_number, values in enumerate(reader, start=2):
-        if not values or all(not v.strip() for v in values):
-            continue
+    for line_number, values in lines:
         if len(values) < len(header):
             raise LandingFileError(source_file, f"line {line_number}: {len(values)} fields, expected {len(header)}")
         get = {column: values[i].strip() for column, i in index.items()}
@@ -103,7 +86,7 @@ def parse_requests_csv(data: bytes, source_file: str) -> pl.DataFrame:
         if requests is None:
             continue
         rows.append(_row(sample_at, get["tenant_id"], get["feature_id"], requests, source_file))
-    return _frame(rows)
+    return frame(rows, REQUEST_COUNTS)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -111,33 +94,11 @@ def _row(sample_at: datetime, tenant: Any, feature: Any, requests: float, source
     return {
         "sample_at": sample_at,
         "usage_date": (sample_at - SAMPLE_INTERVAL).date(),
-        "tenant_id": str(tenant) if tenant not in (None, "") else None,
-        "feature_id": str(feature) if feature not in (None, "") else None,
+        "tenant_id": text(tenant),
+        "feature_id": text(feature),
         "requests": requests,
         "source_file": source_file,
     }
-
-
-def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    columns = {name: [row[name] for row in rows] for name in REQUEST_COUNTS}
-    return conform(pl.DataFrame(columns, schema=REQUEST_COUNTS), REQUEST_COUNTS)
-
-
-def _decode(data: bytes, source_file: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise LandingFileError(source_file, f"not UTF-8 text: {exc}") from exc
-
-
-def _unix(value: Any, source_file: str, where: str) -> datetime:
-    try:
-        seconds = float(value)
-        if isinstance(value, bool) or not math.isfinite(seconds):
-            raise ValueError(value)
-        return datetime.fromtimestamp(seconds, tz=timezone.utc)
-    except (TypeError, ValueError, OverflowError, OSError) as exc:
-        raise LandingFileError(source_file, f"{where}: {value!r} is not a unix timestamp in seconds") from exc
 
 
 def _float(value: Any, source_file: str, where: str) -> float | None:
@@ -161,13 +122,5 @@ def _csv_timestamp(value: str, source_file: str, where: str) -> datetime:
     if not value:
         raise LandingFileError(source_file, f"{where}, column ts: empty (expected the end of the interval)")
     if value.replace(".", "", 1).isdigit():
-        return _unix(value, source_file, f"{where}, column ts")
-    try:
-        parsed = datetime.fromisoformat(value.upper())
-    except ValueError as exc:
-        raise LandingFileError(source_file, f"{where}, column ts: {value!r} is not RFC 3339") from exc
-    if parsed.tzinfo is None:
-        raise LandingFileError(
-            source_file, f"{where}, column ts: {value!r} has no UTC offset (write 2026-10-01T01:00:00Z)"
-        )
-    return parsed.astimezone(timezone.utc)
+        return unix_seconds(value, source_file, f"{where}, column ts")
+    return rfc3339(value, source_file, f"{where}, column ts")
