@@ -213,7 +213,7 @@ K8S_OBJECTS: dict[str, pl.DataType] = {
     "source_file": pl.String,
 }
 
-# One row per LLM call, any log format, token counts OTel-inclusive (DESIGN.md §1).
+# One row per LLM call, any log format, token counts OTel-inclusive (docs/llm.md).
 LLM_EVENTS: dict[str, pl.DataType] = {
     "event_id": pl.String,
     "event_at": TS,
@@ -246,7 +246,7 @@ LLM_EVENTS_QUARANTINE: dict[str, pl.DataType] = {
 }
 
 # One row per line of a provider's cost report (OpenAI /organization/costs, Anthropic cost_report): what the provider
-# invoices per day. The truth of an (LLM provider, day) when present (DESIGN.md §3.1). Anthropic's `amount` is in cents
+# invoices per day. The truth of an (LLM provider, day) when present (docs/allocation.md). Anthropic's `amount` is in cents
 # (a decimal string) and OpenAI's `amount.value` in dollars; both land here in USD.
 LLM_COST_REPORTS: dict[str, pl.DataType] = {
     "report_row_id": pl.String,  # deterministic: source format + bucket start + every grouping / identifying field

@@ -1,7 +1,7 @@
 """The ground truth of a synthetic landing zone, computed from the generation model (never by the pipeline).
 
 It follows docs/allocation.md (the default policy) step by step, in Decimal:
-- truth per day and source: Σ effective cost (DESIGN.md §1 CASE) of every bill row's share of the day, spread over
+- truth per day and source: Σ effective cost (docs/cloud-bill.md CASE) of every bill row's share of the day, spread over
   the UTC days its [start, end) touches in nano-dollars (residual on the last day), split rows excluded;
   + Σ LLM cost per call (llm_reference_prices.price_call), by the invoicing provider;
 - node compute B per node-day → pods by B·w/max(N, Σw), the rest idle; pods → owner (pod > controller >
@@ -39,7 +39,7 @@ TENANT_TAG, FEATURE_TAG = "user_tenant", "user_feature"
 
 
 def effective_cost(row: dict) -> Decimal:
-    """DESIGN.md §1: the Cloud Intelligence Dashboards amortization CASE."""
+    """docs/cloud-bill.md: the Cloud Intelligence Dashboards amortization CASE."""
     t = row["line_item_line_item_type"]
     z = Decimal(0)
 

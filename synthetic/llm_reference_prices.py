@@ -3,7 +3,7 @@
 every generated call with it, and the tests and benchmarks that check the pipeline's SQL pricing against
 genai-prices import `price_call` from here (the generator imports nothing from the pipeline, so both can).
 
-unitcost applies a batch or service-tier price variant on every date its base price is valid (DESIGN.md §6:
+unitcost applies a batch or service-tier price variant on every date its base price is valid (docs/llm.md:
 genai-prices 0.2.3 dates those variants from the day they were added to its data, 2026-10-12/14). So the truth prices
 on a private snapshot in which every variant's StartDateConstraint is removed; the global snapshot is never touched.
 A caller may price on its own snapshot instead (`snapshot=`). Each call's total is rounded once to 9 decimals, half

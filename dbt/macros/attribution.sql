@@ -1,12 +1,12 @@
 {#- How int_costs_attributed decides a dollar's fate, one idea per macro (docs/allocation.md, "Who gets a dollar"). -#}
 
-{#- The feature a dollar's own owner gives it: a tenant-only cost gets feature __unallocated__ (DESIGN.md §3.6); a
+{#- The feature a dollar's own owner gives it: a tenant-only cost gets feature __unallocated__ (docs/allocation.md); a
     feature without a tenant keeps its feature (a shared workload); neither stays null. -#}
 {% macro owned_feature(tenant, feature) -%}
     case when {{ tenant }} is not null then coalesce({{ feature }}, '__unallocated__') else {{ feature }} end
 {%- endmacro %}
 
-{#- The two branches every cost source shares (DESIGN.md §3.4, §3.6): a dollar with a tenant is direct; one with
+{#- The two branches every cost source shares (docs/allocation.md): a dollar with a tenant is direct; one with
     only a feature is a shared workload, split over tenants by that day's requests for the feature. -#}
 {% macro owner_branches(tenant, feature) -%}
     {{ return([

@@ -1,5 +1,5 @@
 {#-
-  Split an amount over weighted recipients so the pieces sum to the amount exactly (DESIGN.md §3.7).
+  Split an amount over weighted recipients so the pieces sum to the amount exactly (docs/money-and-time.md).
 
   `relation` holds one row per (group, recipient) with the group's `amount` repeated on each row and a
   non-negative `weight`. Each piece is round(amount * weight / Σ weight, 9), cast back to money; the group's

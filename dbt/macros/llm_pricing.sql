@@ -1,7 +1,7 @@
 {#-
   Helpers for int_llm_calls_priced: the only warehouse-specific bits of LLM pricing.
 
-  Exact money arithmetic (DESIGN.md §3.7) in 64-bit integers, because 128-bit decimals cost ~1 µs per call
+  Exact money arithmetic (docs/money-and-time.md) in 64-bit integers, because 128-bit decimals cost ~1 µs per call
   (3 M calls: seconds). A price p (USD per unit block, at most 12 decimals) is split once per price band into
   hi = floor(p × 10^6) and lo = p × 10^12 − hi × 10^6 (0 <= lo < 10^6), so p = hi × 10^-6 + lo × 10^-12 exactly.
   A call's cost Σ p_k × n_k × 10^-6 (per-million-token keys; 10^-3 for *_kcount) is then

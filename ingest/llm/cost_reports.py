@@ -5,7 +5,7 @@
   is in **cents**, a decimal string ("123.45" = $1.2345): it is divided by 100 here, so every row is in dollars.
 
 These are what the provider will invoice, the truth an LLM provider outside the cloud bills adds to the day
-(DESIGN.md §2). Amounts are exact decimals rounded half away from zero to the nano-dollar; a currency other than
+(docs/allocation.md). Amounts are exact decimals rounded half away from zero to the nano-dollar; a currency other than
 USD, or an amount that is not a decimal number, fails the file (LandingFileError naming the bucket). Each row gets
 an id derived from its bucket and line-item keys (pages.py), so a re-fetched page replaces rather than adds.
 """

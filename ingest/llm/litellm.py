@@ -4,7 +4,7 @@ Files sit at ``litellm/<YYYY-MM-DD>/*.json|*.csv``: one row per request the Lite
 ``LiteLLM_SpendLogs`` table / ``/spend/logs`` API gives it (a JSON list, or an object with a ``data`` list; or CSV
 with the same column names, JSON columns as JSON text).
 
-Conventions undone here (DESIGN.md §1, research/llm_cost.md §4.6):
+Conventions undone here (docs/llm.md):
 
 * LiteLLM normalizes every provider to OpenAI's convention: ``prompt_tokens`` includes cache reads and cache
   writes (its Anthropic transformation adds ``cache_read_input_tokens`` and ``cache_creation_input_tokens`` into

@@ -1,4 +1,4 @@
-"""Native LLM usage events (JSONL, DESIGN.md §1) to ``raw.llm_events`` and ``raw.llm_events_quarantine``.
+"""Native LLM usage events (JSONL, docs/llm.md) to ``raw.llm_events`` and ``raw.llm_events_quarantine``.
 
 One flat JSON object per line; dotted keys are literal key names (``"gen_ai.usage.input_tokens": 1200``). Counts
 are OTel-inclusive whatever the provider: input includes cache reads and writes, output includes reasoning.

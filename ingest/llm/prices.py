@@ -19,7 +19,7 @@ How genai-prices' semantics map onto the table (genai_prices/types.py, 0.2.3):
 * Variants. `get_prices` walks `price_variants` first to last and, per price key, keeps the first active variant
   whose `when` matches the price context (`setdefault`); a variant only overrides the keys it sets. genai-prices
   dates variants from the day they entered its data (batch 2026-10-14, service tiers 2026-10-12), so unitcost
-  applies a variant on every date its base price is valid (DESIGN.md §6): within each group of variants with the
+  applies a variant on every date its base price is valid (docs/llm.md): within each group of variants with the
   same `when`, the earliest-starting one loses its StartDateConstraint. A later-dated variant of the same group is
   a real price change inside that variant (e.g. mistral-large-4 batch on 2026-10-20 and 2026-10-29) and keeps its
   date. For a group with a single variant (every OpenAI/Anthropic/Google one) this is exactly "ignore the

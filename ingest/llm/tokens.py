@@ -1,7 +1,7 @@
 """The token vector every LLM format is turned into: OTel GenAI counts, inclusive, whoever the provider is.
 
 ``input_tokens`` includes cache reads and cache writes; ``output_tokens`` includes reasoning. Each parser first
-undoes its provider's convention (DESIGN.md §1, research/llm_cost.md §4.6) and then checks the vector with
+undoes its provider's convention (docs/llm.md) and then checks the vector with
 ``token_problems``, so one call is quarantined for the same reason whichever tool logged it.
 ``otel_usage_from_response`` is what a writer of the native format does with a provider response before logging.
 """
@@ -43,7 +43,7 @@ def token_problems(counts: dict[str, int | None]) -> list[str]:
     return reasons
 
 
-# How each provider API counts (DESIGN.md §1, research/llm_cost.md §4.6): OpenAI's input includes cached and
+# How each provider API counts (docs/llm.md): OpenAI's input includes cached and
 # cache-write tokens and its output includes reasoning; Anthropic's input_tokens excludes cache reads and writes;
 # Gemini's thoughts are added to the candidates, not inside them.
 API_FLAVORS = ("openai_chat", "openai_responses", "anthropic", "gemini")

@@ -3,7 +3,7 @@
 * **OpenAI Usage API** pages (``openai_usage/*.json``): ``GET /v1/organization/usage/completions`` responses.
 * **Anthropic usage report** pages (``anthropic_usage/*.json``): ``GET /v1/organizations/usage_report/messages``.
 
-Conventions undone here (DESIGN.md §1, research/llm_cost.md §4.6):
+Conventions undone here (docs/llm.md):
 
 * OpenAI usage buckets: ``input_tokens`` includes cached and cache-write tokens; ``input_uncached_tokens``
   excludes both. A bucket whose parts do not add up is quarantined (``input_buckets_disagree``). There is no

@@ -1,6 +1,6 @@
 {#-
   Model inference billed on the cloud bill (Bedrock rows, category ai_tokens, untagged) split over that day's
-  Bedrock calls by their priced cost (DESIGN.md §3.1): the calls add no dollars, they only say whose the bill's
+  Bedrock calls by their priced cost (docs/allocation.md): the calls add no dollars, they only say whose the bill's
   dollars are. A call without an owner keeps its share as __unallocated__; a day with Bedrock cost but no logged
   calls goes to __unallocated__ with rule no_driver.
 -#}

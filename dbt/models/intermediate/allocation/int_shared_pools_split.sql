@@ -1,6 +1,6 @@
 {#-
   Shared pools (shared namespaces, untagged shared services) split over the (tenant, feature) pairs of real
-  tenants in proportion to their direct cost that day across all sources (DESIGN.md §3.5, method proportional).
+  tenants in proportion to their direct cost that day across all sources (docs/allocation.md, method proportional).
   A day with no direct cost goes to __unallocated__ with rule no_driver.
 -#}
 with drivers as (

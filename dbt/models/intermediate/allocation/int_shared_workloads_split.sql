@@ -1,6 +1,6 @@
 {#-
   Shared workloads (a feature, no tenant: a multi-tenant API) split over tenants by that day's requests for the
-  feature (DESIGN.md §3.4). A feature-day without requests goes to __unallocated__ with rule no_driver.
+  feature (docs/allocation.md). A feature-day without requests goes to __unallocated__ with rule no_driver.
 -#}
 with pending as (
     select usage_date, source_id, cost_source, category, owner_feature_id as feature_id, rule_id,

@@ -1,4 +1,4 @@
-{#- The daily truth (DESIGN.md §3.1): per UTC day of the run and source, what the bill says and what the ledger
+{#- The daily truth (docs/allocation.md): per UTC day of the run and source, what the bill says and what the ledger
     must hold (effective_cost_usd). Every number bill_reconciliation_daily and the conservation checks compare is
     defined here, once.
     * A cloud bill (source = its name in unitcost.yaml): Σ of its rows' shares of the day (int_bill_costs_spread),

@@ -1,5 +1,5 @@
 {#-
-  B(n, d): the effective cost of each cluster node's compute rows on day d (DESIGN.md §3.2): the instance's
+  B(n, d): the effective cost of each cluster node's compute rows on day d (docs/kubernetes.md): the instance's
   RunInstances rows that are not data transfer. The instance's other rows stay ordinary cloud cost.
 -#}
 with nodes as (

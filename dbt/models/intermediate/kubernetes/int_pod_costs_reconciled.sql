@@ -1,6 +1,6 @@
 {{ config(materialized='table') }}
 {#-
-  Node cost reconciled to the bill (DESIGN.md §3.2). OpenCost's list-price pod costs only weigh pods against
+  Node cost reconciled to the bill (docs/kubernetes.md). OpenCost's list-price pod costs only weigh pods against
   each other: pod p on node n gets B · w_p / max(N, Σ w), and idle gets B − Σ pods. Implemented as one exact
   split of B over the node's pods plus an idle recipient weighing max(N, Σ w) − Σ w, so pods + idle = B to
   the nano-dollar. A node-day with a bill but no OpenCost pods is returned as one `no_opencost` row.

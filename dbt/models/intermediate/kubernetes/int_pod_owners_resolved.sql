@@ -1,5 +1,5 @@
 {#-
-  Who owns each OpenCost pod-day (DESIGN.md §3.3): per label key, the pod's own labels in force that day,
+  Who owns each OpenCost pod-day (docs/kubernetes.md): per label key, the pod's own labels in force that day,
   else its controller's (ReplicaSet → Deployment, Job → CronJob), else its namespace's, else OpenCost's
   properties.labels (pods that every snapshot missed), else nobody.
 -#}

@@ -9,7 +9,7 @@
   * Unknown model, or a model without any token or request price -> is_priced = false and priced_cost_usd null,
     never $0.
   * Tier: cliff on tier_input_tokens (staging: the call's total input tokens; an aggregated usage row takes its
-    tier from its context_window, else the base tier, DESIGN.md §6): the highest tier whose start < it, else base.
+    tier from its context_window, else the base tier, docs/llm.md): the highest tier whose start < it, else base.
   * Counts: genai-prices' leaf decomposition of Usage(input_tokens = I, cache_read_tokens = CR,
     cache_write_tokens = CW, cache_write_5m_tokens = CW - CW1h, cache_write_1h_tokens = CW1h, output_tokens = O,
     output_reasoning_tokens = R): a priced key's count is its usage minus the counts of its priced descendants;

@@ -1,5 +1,5 @@
 {#-
-  The truth per (LLM provider, day), DESIGN.md §3.1: exactly one source per provider-day —
+  The truth per (LLM provider, day), docs/allocation.md: exactly one source per provider-day —
     1. the provider's cost report (OpenAI costs, Anthropic cost_report): Σ of its lines that day;
     2. else the calls' provider-reported cost_usd (a call without one counts at its list-priced cost);
     3. else the calls' list-priced cost.

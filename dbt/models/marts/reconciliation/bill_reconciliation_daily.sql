@@ -4,7 +4,7 @@
     pre_hook="{{ delete_run_window('usage_date') }}",
     on_schema_change='fail'
 ) }}
-{#- THE comparison of the ledger with the truth (DESIGN.md §3.7): per day and source, what the bill says
+{#- THE comparison of the ledger with the truth (docs/money-and-time.md): per day and source, what the bill says
     (int_truth_costs_summed) next to what the ledger holds; rebuilt for the run's days like the ledger. The dbt
     test assert_ledger_conserves_truth and the Dagster check ledger_conserves_truth read diff_usd from here. A day
     and source with truth but no ledger (or the reverse) is a row too: its diff is the whole amount. -#}

@@ -1,5 +1,5 @@
 {#- Per billing period, bill source and billing account: Σ billed − Σ effective, explained by upfront commitment
-    fees and commitment true-ups; what remains is unexplained (0 for a CUR whose every row follows DESIGN.md §1).
+    fees and commitment true-ups; what remains is unexplained (0 for a CUR whose every row follows docs/cloud-bill.md).
     Split cost allocation rows are excluded: they re-express their parent instance's cost. -#}
 with items as (
     select

@@ -1,4 +1,4 @@
-{#- One row per CUR line item with FOCUS-named costs (DESIGN.md §1). Split cost allocation rows (EKSPod-EC2,
+{#- One row per CUR line item with FOCUS-named costs (docs/cloud-bill.md). Split cost allocation rows (EKSPod-EC2,
     ECSTask-EC2) stay here, flagged, so they can serve as an allocation key; no cost sum may include them. -#}
 with source as (
     select * from {{ source('raw', 'cur_line_items') }}

@@ -1,6 +1,6 @@
 {#- One row per FOCUS line item, in the columns of stg_cur__line_items so both bills union into one.
 
-    FOCUS already states the costs DESIGN.md §1 defines: BilledCost is what the invoice says, EffectiveCost the
+    FOCUS already states the costs docs/cloud-bill.md defines: BilledCost is what the invoice says, EffectiveCost the
     amortized cost (0 on a commitment purchase, its share on each covered usage row), ListCost the public price.
     Tags keep the provider's keys. A charge dated outside its billing period (an Oracle adjustment of the previous
     month) keeps its charge period: the daily spread puts it on its own charge date. -#}

@@ -4,7 +4,7 @@
 
     Two sources can describe the same traffic: call-level logs (native JSONL, LiteLLM) and the providers' aggregated
     usage pages (OpenAI usage buckets, Anthropic usage_report). A provider-day is described by its call-level logs,
-    else by its usage pages, never both (DESIGN.md §3.1): usage rows of a (provider, day) that has call-level rows
+    else by its usage pages, never both (docs/allocation.md): usage rows of a (provider, day) that has call-level rows
     are dropped here, so every consumer counts that day's tokens once. -#}
 with source as (
     select * from {{ source('raw', 'llm_events') }}
