@@ -1,4 +1,5 @@
-"""The raw-table contract between ingest/ (which produces these frames) and dbt staging (which reads them).
+"""The raw-table contract between ingest/ (which produces these frames; the allocation policy's come from the config
+file) and dbt staging (which reads them).
 
 Every parser returns a polars DataFrame with exactly the columns of one schema below, in this order
 (`conform(df, SCHEMA)` adds missing optional columns as nulls and casts). Money is Decimal(38, 9);
@@ -328,6 +329,36 @@ LLM_PRICE_OVERRIDES: dict[str, pl.DataType] = {
     "source_file": pl.String,
 }
 
+# The allocation policy of the config file (`allocation:`, docs/allocation.md), written whole each run by
+# dagster_project/defs/allocation_policy: the rules in order, each rule's match values (one row per value), the
+# shares of fixed rules, and the settings (idle, shared workloads) with per-feature workload methods.
+ALLOCATION_POLICY_RULES: dict[str, pl.DataType] = {
+    "rule_order": pl.Int64,  # 1, 2, ... as listed: the first rule that matches a dollar moves it
+    "rule_id": pl.String,  # may repeat: rules with one id are one pool
+    "method": pl.String,  # proportional | even | fixed | requests | tokens | llm_cost
+    "scope": pl.String,  # all | account | cluster
+}
+ALLOCATION_POLICY_CONDITIONS: dict[str, pl.DataType] = {
+    "rule_order": pl.Int64,
+    "match_key": pl.String,  # namespace | label | service | line_item_type | usage_type
+    "label_key": pl.String,  # label only: the label (pod) or tag (bill row, stored key) to compare
+    "pattern": pl.String,  # the value; a LIKE pattern for usage_type
+}
+ALLOCATION_POLICY_SHARES: dict[str, pl.DataType] = {
+    "rule_order": pl.Int64,
+    "rule_id": pl.String,
+    "tenant_id": pl.String,
+    "share": pl.Decimal(38, 18),  # a fixed rule's shares sum to exactly 1
+}
+ALLOCATION_POLICY_SETTINGS: dict[str, pl.DataType] = {
+    "idle": pl.String,  # keep | share | share_by_node
+    "shared_workloads": pl.String,  # the default method of a feature without a tenant: requests | tokens | llm_cost
+}
+ALLOCATION_POLICY_FEATURE_METHODS: dict[str, pl.DataType] = {
+    "feature_id": pl.String,
+    "method": pl.String,
+}
+
 RAW_TABLES: dict[str, dict[str, pl.DataType]] = {
     "cur_line_items": CUR_LINE_ITEMS,
     "focus_line_items": FOCUS_LINE_ITEMS,
@@ -343,6 +374,11 @@ RAW_TABLES: dict[str, dict[str, pl.DataType]] = {
     "budgets": BUDGETS,
     "llm_key_owners": LLM_KEY_OWNERS,
     "llm_price_overrides": LLM_PRICE_OVERRIDES,
+    "allocation_policy_rules": ALLOCATION_POLICY_RULES,
+    "allocation_policy_conditions": ALLOCATION_POLICY_CONDITIONS,
+    "allocation_policy_shares": ALLOCATION_POLICY_SHARES,
+    "allocation_policy_settings": ALLOCATION_POLICY_SETTINGS,
+    "allocation_policy_feature_methods": ALLOCATION_POLICY_FEATURE_METHODS,
 }
 
 

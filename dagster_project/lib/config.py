@@ -16,14 +16,13 @@ from typing import Any
 
 import yaml
 
+from dagster_project.lib.allocation_policy import AllocationPolicy, parse_allocation
+from dagster_project.lib.errors import ConfigError
+
 CONFIG_ENV = "UNITCOST_CONFIG"
 CONFIG_FILE_NAME = "unitcost.yaml"
 SOURCE_KINDS = ("cur", "opencost", "kubernetes", "llm", "requests", "business")
 DEFAULT_START_DATE = date(2026, 1, 1)
-
-
-class ConfigError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -54,6 +53,7 @@ class UnitcostConfig:
     warehouse_path: Path
     serving_path: Path
     attribution: Attribution
+    allocation: AllocationPolicy
     sources: dict[str, list[SourceConfig]] = field(default_factory=dict)
 
     def sources_of(self, kind: str) -> list[SourceConfig]:
@@ -146,6 +146,7 @@ def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> U
         warehouse_path=wpath,
         serving_path=spath,
         attribution=Attribution(**{k: str(v) for k, v in attr.items() if k in Attribution.__dataclass_fields__}),
+        allocation=parse_allocation(raw.get("allocation"), where),
         sources=_parse_sources(base, raw.get("sources")),
     )
 

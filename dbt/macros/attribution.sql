@@ -7,11 +7,12 @@
 {%- endmacro %}
 
 {#- The two branches every cost source shares (docs/allocation.md): a dollar with a tenant is direct; one with
-    only a feature is a shared workload, split over tenants by that day's requests for the feature. -#}
+    only a feature is a shared workload, split over tenants by its feature's method (int_costs_attributed names the
+    rule shared_workload_<method> once it knows the method). -#}
 {% macro owner_branches(tenant, feature) -%}
     {{ return([
         (tenant ~ ' is not null', "'direct'", "'direct'"),
-        (feature ~ ' is not null', "'shared_workload'", "'shared_workload_requests'"),
+        (feature ~ ' is not null', "'shared_workload'", "'shared_workload'"),
     ]) }}
 {%- endmacro %}
 

@@ -16,7 +16,8 @@ select
 from (
     select
         r.*,
-        {{ to_money("round(cast(r." ~ amount ~ " as double) * cast(r." ~ weight ~ " as double) / nullif(sum(cast(r." ~ weight ~ " as double)) over (partition by " ~ group_by | join(', ') ~ "), 0), 9)") }} as _piece,
+        {%- set f = weight_type() %}
+        {{ to_money("round(cast(r." ~ amount ~ " as " ~ f ~ ") * cast(r." ~ weight ~ " as " ~ f ~ ") / nullif(sum(cast(r." ~ weight ~ " as " ~ f ~ ")) over (partition by " ~ group_by | join(', ') ~ "), 0), 9)") }} as _piece,
         row_number() over (
             partition by {{ group_by | join(', ') }}
             order by r.{{ weight }} desc, {{ tiebreak | join(', ') }}

@@ -20,3 +20,10 @@
 {% macro nano_to_money(expr) -%}
     cast(cast({{ expr }} as decimal(38, 0)) * cast(0.000000001 as decimal(38, 9)) as {{ money_type() }})
 {%- endmacro %}
+
+{#- A split's weights: 64-bit floating point (DuckDB DOUBLE, BigQuery FLOAT64; dbt's type_float is 32-bit on DuckDB). -#}
+{% macro weight_type() -%}
+    {{ return(adapter.dispatch('weight_type', 'unitcost')()) }}
+{%- endmacro %}
+{% macro default__weight_type() -%}double{%- endmacro %}
+{% macro bigquery__weight_type() -%}float64{%- endmacro %}

@@ -24,3 +24,35 @@
 {% macro instance_id_from_provider_id(col) -%}
     nullif({{ dbt.split_part(col, "'/'", -1) }}, '')
 {%- endmacro %}
+
+{#- Label sets (JSON object strings, lowest precedence first) merged into one: per key, the last set that has it
+    wins. A null set counts as empty. -#}
+{% macro labels_merged(layers) -%}
+    {{ return(adapter.dispatch('labels_merged', 'unitcost')(layers)) }}
+{%- endmacro %}
+{% macro default__labels_merged(layers) -%}
+    {%- set merged = namespace(sql="cast('{}' as json)") -%}
+    {%- for layer in layers -%}
+        {%- set merged.sql = "json_merge_patch(" ~ merged.sql ~ ", coalesce(" ~ layer ~ ", '{}'))" -%}
+    {%- endfor -%}
+    cast({{ merged.sql }} as {{ dbt.type_string() }})
+{%- endmacro %}
+{% macro bigquery__labels_merged(layers) -%}
+    (
+        select to_json_string(json_object(array_agg(label_key order by label_key), array_agg(value order by label_key)))
+        from (
+            select
+                label_key,
+                array_agg(json_value(layer.labels, concat('$."', label_key, '"')) order by layer.precedence desc
+                          limit 1)[offset(0)] as value
+            from unnest([
+                {%- for layer in layers %}
+                struct({{ loop.index }} as precedence, parse_json(coalesce({{ layer }}, '{}')) as labels)
+                {{- ',' if not loop.last }}
+                {%- endfor %}
+            ]) as layer
+            cross join unnest(json_keys(layer.labels, 1)) as label_key
+            group by label_key
+        )
+    )
+{%- endmacro %}

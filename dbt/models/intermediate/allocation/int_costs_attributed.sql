@@ -1,13 +1,21 @@
 {{ config(materialized='table') }}
 {#-
   Every dollar of the run's days, before any sharing, with the owner it has on its own and what must happen to
-  it next (docs/allocation.md):
+  it next (docs/allocation.md, "Who gets a dollar"):
     allocation = direct | idle | unallocated  → final as is
-               = shared_workload               → split by requests of its feature (int_shared_workloads_split)
-               = shared_pool                   → split by tenants' direct cost (int_shared_pools_split)
+               = shared_workload               → split by its feature's method (int_shared_workloads_split)
+               = llm_calls_on_bill             → split by the day's Bedrock calls (int_bedrock_costs_split)
+               = shared_pool                   → split by the first policy rule that matches it
+                                                 (int_shared_pools_split)
+  Precedence: a tenant → direct; a feature only → shared workload; untagged Bedrock rows → their calls; then the
+  first matching rule of the policy (stg_allocation_policy__*); else __unallocated__ (untagged, unlabeled_pod).
+  Node idle kept as idle is never a rule's; idle the policy added to pods follows the pod (is_idle_share) and stays
+  idle. billing_account_id and cluster are kept so a rule of scope account or cluster finds its recipients.
 -#}
 {%- set tenant_tag = sql_string(var('tenant_tag')) -%}
 {%- set feature_tag = sql_string(var('feature_tag')) -%}
+{%- set bill_kind = ['service_code', 'line_item_type', 'usage_type', 'tags'] -%}
+{%- set pod_kind = ['namespace', 'labels'] -%}
 
 with node_instances as (
     select distinct instance_id from {{ ref('int_node_instances_matched') }}
@@ -16,8 +24,10 @@ with node_instances as (
 bill as (
     select
         b.*,
+        {% for c in bill_kind -%}
+        coalesce(b.{{ c }}, '') as kind_{{ c }},
+        {% endfor -%}
         cls.category,
-        cls.shared_rule_id,
         (n.instance_id is not null
             and b.operation like 'RunInstances%'
             and coalesce(b.usage_type, '') not like '%DataXfer%') as is_node_compute,
@@ -32,80 +42,108 @@ bill as (
     where {{ in_run_window('b.usage_date') }}
 ),
 
-cloud as (
-    select
-        usage_date,
-        source_id,
-        'cloud' as cost_source,
-        category,
-        tag_tenant as owner_tenant_id,
-        {{ owned_feature('tag_tenant', 'tag_feature') }} as owner_feature_id,
-        {#- untagged model inference billed on the CUR (Bedrock): the logged calls say whose it is #}
-        {{ allocation_and_rule(owner_branches('tag_tenant', 'tag_feature') + [
-            ("category = 'ai_tokens'", "'llm_calls_on_bill'", "'bedrock_calls'"),
-            ('shared_rule_id is not null', "'shared_pool'", 'shared_rule_id'),
-            (none, "'unallocated'", "'untagged'"),
-        ]) }},
-        effective_cost as amount_usd
+{#- the rules see only the bill rows without an owner of their own: untagged, and not model inference -#}
+unowned_bill_kinds as (
+    select distinct {% for c in bill_kind %}kind_{{ c }} as {{ c }}{{ ', ' if not loop.last }}{% endfor %}
     from bill
-    where not is_node_compute
+    where not is_node_compute and tag_tenant is null and tag_feature is null and category <> 'ai_tokens'
 ),
 
-shared_namespaces as (
-    select match_value as namespace, min(rule_id) as rule_id
-    from {{ ref('allocation_rules') }}
-    where applies_to = 'k8s_namespace'
-    group by match_value
+bill_rules as (
+    {{ first_matching_rule('unowned_bill_kinds', bill_kind,
+                           {'service': 'service_code', 'line_item_type': 'line_item_type',
+                            'usage_type': 'usage_type', 'label': 'tags'}, has_cluster=false) }}
+),
+
+cloud as (
+    select
+        b.usage_date,
+        b.source_id,
+        'cloud' as cost_source,
+        b.category,
+        b.billing_account_id,
+        cast(null as {{ dbt.type_string() }}) as cluster,
+        false as is_idle_share,
+        b.tag_tenant as owner_tenant_id,
+        {{ owned_feature('b.tag_tenant', 'b.tag_feature') }} as owner_feature_id,
+        r.rule_order,
+        {#- untagged model inference billed on the CUR (Bedrock): the logged calls say whose it is #}
+        {{ allocation_and_rule(owner_branches('b.tag_tenant', 'b.tag_feature') + [
+            ("b.category = 'ai_tokens'", "'llm_calls_on_bill'", "'bedrock_calls'"),
+            ('r.rule_order is not null', "'shared_pool'", 'rules.rule_id'),
+            (none, "'unallocated'", "'untagged'"),
+        ]) }},
+        b.effective_cost as amount_usd
+    from bill as b
+    left join bill_rules as r
+        on {% for c in bill_kind %}r.{{ c }} = b.kind_{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
+    left join {{ ref('stg_allocation_policy__rules') }} as rules
+        on rules.rule_order = r.rule_order
+    where not b.is_node_compute
 ),
 
 pods as (
-    select
-        c.usage_date,
-        c.source_id,
-        c.recipient_kind,
-        c.allocated_usd,
-        o.tenant_id,
-        o.feature_id,
-        sn.rule_id as shared_namespace_rule
-    from {{ ref('int_pod_costs_reconciled') }} as c
-    left join {{ ref('int_pod_owners_resolved') }} as o
-        on c.recipient_kind = 'pod' and o.cluster = c.cluster and o.usage_date = c.usage_date
-        and o.namespace = c.namespace and o.pod = c.pod
-    left join shared_namespaces as sn
-        on c.recipient_kind = 'pod' and sn.namespace = c.namespace
-    where {{ in_run_window('c.usage_date') }}
+    select *, coalesce(namespace, '') as kind_namespace, coalesce(labels, '{}') as kind_labels
+    from {{ ref('int_pod_costs_owned') }}
+    where {{ in_run_window('usage_date') }}
+),
+
+unowned_pod_kinds as (
+    select distinct kind_namespace as namespace, kind_labels as labels
+    from pods
+    where recipient_kind = 'pod' and tenant_id is null and feature_id is null
+),
+
+pod_rules as (
+    {{ first_matching_rule('unowned_pod_kinds', pod_kind, {'namespace': 'namespace', 'label': 'labels'},
+                           has_cluster=true) }}
 ),
 
 kubernetes as (
     select
-        usage_date,
-        source_id,
-        case when recipient_kind = 'no_opencost' then 'cloud' else 'kubernetes' end as cost_source,
+        p.usage_date,
+        p.source_id,
+        case when p.recipient_kind = 'no_opencost' then 'cloud' else 'kubernetes' end as cost_source,
         'compute' as category,
-        case when recipient_kind = 'idle' then '__idle__' else tenant_id end as owner_tenant_id,
-        case when recipient_kind = 'idle' then '__idle__' else {{ owned_feature('tenant_id', 'feature_id') }} end
+        p.billing_account_id,
+        p.cluster,
+        (p.recipient_kind = 'pod' and p.cost_component = 'idle') as is_idle_share,
+        case when p.recipient_kind = 'idle' then '__idle__' else p.tenant_id end as owner_tenant_id,
+        case when p.recipient_kind = 'idle' then '__idle__' else {{ owned_feature('p.tenant_id', 'p.feature_id') }} end
             as owner_feature_id,
+        r.rule_order,
         {{ allocation_and_rule([
-            ("recipient_kind = 'idle'", "'idle'", "'node_idle'"),
-            ("recipient_kind = 'no_opencost'", "'unallocated'", "'no_opencost'"),
-        ] + owner_branches('tenant_id', 'feature_id') + [
-            ('shared_namespace_rule is not null', "'shared_pool'", 'shared_namespace_rule'),
+            ("p.recipient_kind = 'idle'", "'idle'", "'node_idle'"),
+            ("p.recipient_kind = 'no_opencost'", "'unallocated'", "'no_opencost'"),
+            ("p.cost_component = 'idle' and p.tenant_id is not null", "'idle'", "'idle_share'"),
+        ] + owner_branches('p.tenant_id', 'p.feature_id') + [
+            ('r.rule_order is not null', "'shared_pool'", 'rules.rule_id'),
+            ("p.cost_component = 'idle'", "'idle'", "'idle_share'"),
             (none, "'unallocated'", "'unlabeled_pod'"),
         ]) }},
-        allocated_usd as amount_usd
-    from pods
+        p.amount_usd
+    from pods as p
+    left join pod_rules as r
+        on p.recipient_kind = 'pod' and p.tenant_id is null and p.feature_id is null
+        and r.namespace = p.kind_namespace and r.labels = p.kind_labels
+    left join {{ ref('stg_allocation_policy__rules') }} as rules
+        on rules.rule_order = r.rule_order
 ),
 
 llm as (
     -- each provider-day's LLM truth in pieces (int_llm_costs_reconciled): every call's own cost to its owner, and the
-    -- gap to the invoice (rule llm_invoice_residual) split over the same calls by their cost
+    -- gap to the invoice (rule llm_invoice_residual) split over the same calls by their cost; no rule sees them
     select
         r.usage_date,
         r.source_id,
         'llm' as cost_source,
         'ai_tokens' as category,
+        cast(null as {{ dbt.type_string() }}) as billing_account_id,
+        cast(null as {{ dbt.type_string() }}) as cluster,
+        false as is_idle_share,
         r.tenant_id as owner_tenant_id,
         {{ owned_feature('r.tenant_id', 'r.feature_id') }} as owner_feature_id,
+        cast(null as {{ dbt.type_bigint() }}) as rule_order,
         {{ allocation_and_rule([
             ("r.component = 'invoice_residual'", none, "'llm_invoice_residual'"),
         ] + owner_branches('r.tenant_id', 'r.feature_id') + [
@@ -122,6 +160,35 @@ unioned as (
     select * from kubernetes
     union all
     select * from llm
+),
+
+settings as (
+    select shared_workload_method from {{ ref('stg_allocation_policy__settings') }}
+),
+
+{#- what moves a dollar next: the method of its feature's shared workload, its rule's, or its Bedrock calls -#}
+next_move as (
+    select
+        u.*,
+        coalesce(u.owner_tenant_id, '__unallocated__') as tenant_id,
+        coalesce(u.owner_feature_id, '__unallocated__') as feature_id,
+        case u.allocation
+            when 'shared_workload' then coalesce(fm.shared_workload_method, s.shared_workload_method)
+            when 'shared_pool' then rules.method
+            when 'llm_calls_on_bill' then 'priced_calls'
+        end as method,
+        case u.allocation
+            when 'shared_workload' then 'feature'
+            when 'shared_pool' then rules.scope
+            when 'llm_calls_on_bill' then 'all'
+        end as scope
+    from unioned as u
+    left join settings as s
+        on true
+    left join {{ ref('stg_allocation_policy__feature_methods') }} as fm
+        on u.allocation = 'shared_workload' and fm.feature_id = u.owner_feature_id
+    left join {{ ref('stg_allocation_policy__rules') }} as rules
+        on u.allocation = 'shared_pool' and rules.rule_order = u.rule_order
 )
 
 select
@@ -129,10 +196,23 @@ select
     source_id,
     cost_source,
     category,
-    coalesce(owner_tenant_id, '__unallocated__') as owner_tenant_id,
-    coalesce(owner_feature_id, '__unallocated__') as owner_feature_id,
+    billing_account_id,
+    cluster,
+    is_idle_share,
+    tenant_id as owner_tenant_id,
+    feature_id as owner_feature_id,
     allocation,
-    rule_id,
+    case when allocation = 'shared_workload' then {{ dbt.concat(["'shared_workload_'", 'method']) }} else rule_id end
+        as rule_id,
+    case when allocation = 'shared_pool' then rule_order end as rule_order,
+    method,
+    scope,
+    case scope
+        when 'all' then ''
+        when 'feature' then feature_id
+        when 'account' then billing_account_id
+        when 'cluster' then cluster
+    end as scope_key,
     sum(amount_usd) as amount_usd
-from unioned
-group by 1, 2, 3, 4, 5, 6, 7, 8
+from next_move
+group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15

@@ -1,6 +1,6 @@
 {{ config(materialized='table') }}
 {#- Each distinct kind of bill line, classified once: its cost category (seed cost_categories, first match by
-    priority) and the shared-service rule that claims it when it is untagged (seed allocation_rules). -#}
+    priority). Which policy rule claims an untagged row is int_costs_attributed's question (it reads the tags too). -#}
 {%- set line_kind = ['service_code', 'usage_type', 'operation', 'line_item_type'] -%}
 
 with kinds as (
@@ -21,26 +21,11 @@ categories as (
         on (c.service_code = '*' or c.service_code = k.service_code)
         and k.usage_type like c.usage_type_like
         and k.operation like c.operation_like
-),
-
-shared_rules as (
-    select
-        {{ qualified('k', line_kind) }},
-        min(r.rule_id) as shared_rule_id
-    from kinds as k
-    inner join {{ ref('allocation_rules') }} as r
-        on (r.applies_to = 'cloud_service_code' and r.match_value = k.service_code)
-        or (r.applies_to = 'cloud_line_item_type' and r.match_value = k.line_item_type)
-        or (r.applies_to = 'cloud_usage_type_like' and k.usage_type like r.match_value)
-    group by 1, 2, 3, 4
 )
 
 select
     {{ qualified('k', line_kind) }},
-    coalesce(c.category, 'other') as category,
-    s.shared_rule_id
+    coalesce(c.category, 'other') as category
 from kinds as k
 left join categories as c
     on {{ keys_match('c', 'k', line_kind) }} and c.pick = 1
-left join shared_rules as s
-    on {{ keys_match('s', 'k', line_kind) }}

@@ -15,6 +15,8 @@ select
     bill.source_id,
     nodes.cluster,
     bill.resource_id as instance_id,
+    -- one instance bills to one account; the node's account is its pods' (scope account, docs/allocation.md)
+    min(bill.billing_account_id) as billing_account_id,
     sum(bill.effective_cost) as billed_compute_cost
 from bill
 inner join nodes

@@ -44,14 +44,14 @@ pod_totals as (
 
 recipients as (
     select
-        nc.usage_date, nc.source_id, nc.cluster, nc.instance_id, nc.billed_compute_cost,
+        nc.usage_date, nc.source_id, nc.cluster, nc.instance_id, nc.billing_account_id, nc.billed_compute_cost,
         'pod' as recipient_kind, p.namespace, p.pod, cast(p.pod_weight as double) as weight
     from node_costs as nc
     inner join pods as p
         on p.cluster = nc.cluster and p.usage_date = nc.usage_date and p.instance_id = nc.instance_id
     union all
     select
-        nc.usage_date, nc.source_id, nc.cluster, nc.instance_id, nc.billed_compute_cost,
+        nc.usage_date, nc.source_id, nc.cluster, nc.instance_id, nc.billing_account_id, nc.billed_compute_cost,
         'idle' as recipient_kind, null as namespace, null as pod,
         greatest(cast(coalesce(na.asset_total_cost, t.pods_weight) as double) - cast(t.pods_weight as double), 0)
             as weight
@@ -77,7 +77,7 @@ split as (
 ),
 
 unmatched as (
-    select nc.usage_date, nc.source_id, nc.cluster, nc.instance_id, nc.billed_compute_cost
+    select nc.usage_date, nc.source_id, nc.cluster, nc.instance_id, nc.billing_account_id, nc.billed_compute_cost
     from node_costs as nc
     where not exists (
         select 1 from splittable as s
@@ -86,11 +86,11 @@ unmatched as (
 )
 
 select
-    usage_date, source_id, cluster, instance_id, recipient_kind, namespace, pod,
+    usage_date, source_id, cluster, instance_id, billing_account_id, recipient_kind, namespace, pod,
     billed_compute_cost, weight, allocated_usd
 from split
 union all
 select
-    usage_date, source_id, cluster, instance_id, 'no_opencost' as recipient_kind, null, null,
+    usage_date, source_id, cluster, instance_id, billing_account_id, 'no_opencost' as recipient_kind, null, null,
     billed_compute_cost, 0, billed_compute_cost
 from unmatched

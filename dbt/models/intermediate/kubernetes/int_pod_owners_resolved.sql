@@ -1,7 +1,9 @@
 {#-
   Who owns each OpenCost pod-day (docs/kubernetes.md): per label key, the pod's own labels in force that day,
   else its controller's (ReplicaSet → Deployment, Job → CronJob), else its namespace's, else OpenCost's
-  properties.labels (pods that every snapshot missed), else nobody.
+  properties.labels (pods that every snapshot missed), else nobody. `labels` is the pod's effective label set the
+  allocation rules match (per key pod > controller > namespace > OpenCost); `weight` is the owner's part of the
+  pod-day (one owner per pod-day: 1), which int_pod_costs_owned splits by exactly.
 -#}
 {%- set tenant_key = sql_string(var('tenant_label')) -%}
 {%- set feature_key = sql_string(var('feature_label')) -%}
@@ -64,6 +66,7 @@ resolved as (
         {{ tag('ns.labels', feature_key) }} as namespace_feature,
         {{ tag('d.opencost_labels', opencost_label_key(var('tenant_label'))) }} as opencost_tenant,
         {{ tag('d.opencost_labels', opencost_label_key(var('feature_label'))) }} as opencost_feature,
+        {{ labels_merged(['d.opencost_labels', 'ns.labels', 'c2.labels', 'c1.labels', 'pv.labels']) }} as labels,
         pv.uid is not null as seen_in_snapshot
     from pod_days as d
     left join pod_version as pv
@@ -90,5 +93,7 @@ select
         when namespace_tenant is not null or namespace_feature is not null then 'namespace'
         when not seen_in_snapshot and (opencost_tenant is not null or opencost_feature is not null) then 'opencost'
         else 'none'
-    end as owner_source
+    end as owner_source,
+    labels,
+    1 as weight
 from resolved

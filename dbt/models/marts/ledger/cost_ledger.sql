@@ -6,7 +6,9 @@
 ) }}
 {#- Every dollar of effective cost in exactly one cell; per day it sums to the bill plus the LLM invoices
     (bill_reconciliation_daily). A dollar is final where it was attributed (direct, idle, unallocated) or where a
-    sharing rule moved it to (int_cost_moves_unioned). -#}
+    sharing rule moved it to (int_cost_moves_unioned; idle_share moves end in one of those two places). Idle the
+    policy shared stays idle wherever it lands, with rule idle_share (the breakdown keeps the rules it went
+    through). -#}
 with final_rows as (
     select
         usage_date, source_id, cost_source, category,
@@ -19,8 +21,11 @@ with final_rows as (
 
     select
         usage_date, source_id, cost_source, category,
-        to_tenant_id, to_feature_id, cost_type, rule_id, amount_usd
+        to_tenant_id, to_feature_id, cost_type,
+        case when cost_type = 'idle' then 'idle_share' else rule_id end as rule_id,
+        amount_usd
     from {{ ref('int_cost_moves_unioned') }}
+    where rule_id <> 'idle_share'
 ),
 
 cells as (

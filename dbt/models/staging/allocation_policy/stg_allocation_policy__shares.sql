@@ -1,0 +1,5 @@
+with source as (
+    select * from {{ source('raw', 'allocation_policy_shares') }}
+)
+
+select rule_order, rule_id, tenant_id, share from source
