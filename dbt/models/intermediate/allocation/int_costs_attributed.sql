@@ -25,7 +25,7 @@ bill as (
     select
         b.*,
         {% for c in bill_kind -%}
-        coalesce(b.{{ c }}, '') as kind_{{ c }},
+        coalesce(b.{{ c }}, '{{ '{}' if c == 'tags' else '' }}') as kind_{{ c }},
         {% endfor -%}
         cls.category,
         (n.instance_id is not null
