@@ -1,0 +1,53 @@
+"""The dbt unit tests of the allocation policy, each beside its model (dbt/models/intermediate/allocation/ and
+intermediate/kubernetes/ YAML): every method with hand-computed pieces, the scopes, an empty driver, rule order and
+AND/OR matching, idle keep / share / share_by_node on a two-node cluster, a pod-day split over its owners."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.lib.bill_deliveries import ensure_bill_tables
+from dagster_project.lib.warehouse import ensure_table
+from ingest.llm.prices import LLM_MODEL_RESOLUTION, LLM_PRICE_SNAPSHOT
+from ingest.schemas import RAW_TABLES
+
+DBT_DIR = Path(__file__).resolve().parents[1] / "dbt"
+POLICY_UNIT_TESTS = {
+    "rule_methods_proportional_even_and_fixed_split_exactly",
+    "rule_scopes_account_and_cluster_take_recipients_from_the_dollars_own",
+    "rule_methods_requests_tokens_and_llm_cost_weigh_pairs_by_that_days_usage",
+    "shared_workloads_split_by_their_features_own_method",
+    "drivers_weigh_direct_cost_per_scope_and_usage_per_feature",
+    "rules_see_unowned_dollars_first_match_wins_keys_and_values_combine",
+    "idle_kept_stays_one_row_per_node",
+    "idle_shared_over_every_pod_of_the_cluster_day",
+    "idle_shared_by_node_stays_on_its_node",
+    "pod_pieces_split_exactly_over_the_owners_of_the_pod_day",
+}
+
+
+def test_policy_unit_tests_pass_in_dbt_build(tmp_path):
+    warehouse = tmp_path / "unit.duckdb"
+    with duckdb.connect(str(warehouse)) as con:  # unit tests read their inputs' column types from the relations
+        for table, schema in {**RAW_TABLES, "llm_price_snapshot": LLM_PRICE_SNAPSHOT,
+                              "llm_model_resolution": LLM_MODEL_RESOLUTION}.items():
+            ensure_table(con, table, schema)
+        ensure_bill_tables(con)
+    dbt = Path(sys.executable).with_name("dbt")
+    env = {**os.environ, "PATH": f"{dbt.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    proc = subprocess.run(
+        [str(dbt), "build", "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp_path / "target"),
+         "--log-path", str(tmp_path / "logs"), "--vars", json.dumps({"duckdb_path": str(warehouse)}),
+         "--select", "+int_cost_moves_unioned"],
+        cwd=DBT_DIR, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    unit = {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    assert {name: unit.get(name) for name in POLICY_UNIT_TESTS} == {name: "pass" for name in POLICY_UNIT_TESTS}
