@@ -152,3 +152,11 @@ def test_each_run_replaces_the_policy_tables_whole(tmp_path):
         assert con.execute("select count(*) from raw.allocation_policy_shares").fetchone() == (0,)
         assert con.execute("select * from raw.allocation_policy_settings").fetchall() == [("keep", "requests")]
         assert con.execute("select count(*) from raw.allocation_policy_feature_methods").fetchone() == (0,)
+
+
+def test_the_commented_policy_in_the_example_config_is_valid():
+    text = (Path(__file__).resolve().parents[1] / "unitcost.example.yaml").read_text().splitlines()
+    block = "\n".join(line[2:] for line in text if line.startswith(("# allocation:", "#   ")))
+    policy = parse_allocation(yaml.safe_load(block)["allocation"], "unitcost.example.yaml")
+    assert [(r.id, r.method, r.scope) for r in policy.rules] == [
+        ("platform", "even", "cluster"), ("support", "fixed", "all"), ("network", "proportional", "all")]
