@@ -4,20 +4,14 @@ AND/OR matching, idle keep / share / share_by_node on a two-node cluster, a pod-
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import duckdb
+from dbt_build import dbt_build_unit_tests
 
 from dagster_project.lib.bill_deliveries import ensure_bill_tables
 from dagster_project.lib.warehouse import ensure_table
 from ingest.llm.prices import LLM_MODEL_RESOLUTION, LLM_PRICE_SNAPSHOT
 from ingest.schemas import RAW_TABLES
 
-DBT_DIR = Path(__file__).resolve().parents[1] / "dbt"
 POLICY_UNIT_TESTS = {
     "rule_methods_proportional_even_and_fixed_split_exactly",
     "rule_scopes_account_and_cluster_take_recipients_from_the_dollars_own",
@@ -39,15 +33,5 @@ def test_policy_unit_tests_pass_in_dbt_build(tmp_path):
                               "llm_model_resolution": LLM_MODEL_RESOLUTION}.items():
             ensure_table(con, table, schema)
         ensure_bill_tables(con)
-    dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "PATH": f"{dbt.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    proc = subprocess.run(
-        [str(dbt), "build", "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs"), "--vars", json.dumps({"duckdb_path": str(warehouse)}),
-         "--select", "+int_cost_moves_unioned"],
-        cwd=DBT_DIR, env=env, capture_output=True, text=True, timeout=600,
-    )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
-    unit = {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    unit = dbt_build_unit_tests(tmp_path, warehouse, "+int_cost_moves_unioned")
     assert {name: unit.get(name) for name in POLICY_UNIT_TESTS} == {name: "pass" for name in POLICY_UNIT_TESTS}
