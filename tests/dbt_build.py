@@ -12,13 +12,14 @@ from pathlib import Path
 DBT_DIR = Path(__file__).resolve().parents[1] / "dbt"
 
 
-def dbt_build_unit_tests(tmp_path: Path, warehouse: Path, select: str) -> dict[str, str]:
-    """Build `select` into `warehouse` (failing the test on any error) and return {unit test name: status}."""
+def dbt_build_unit_tests(tmp_path: Path, warehouse: Path, select: str, dbt_vars: dict | None = None) -> dict[str, str]:
+    """Build `select` into `warehouse` with `dbt_vars` (failing the test on any error) and return {unit test name:
+    status}."""
     dbt = Path(sys.executable).with_name("dbt")
     env = {**os.environ, "PATH": f"{dbt.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     proc = subprocess.run(
         [str(dbt), "build", "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs"), "--vars", json.dumps({"duckdb_path": str(warehouse)}),
+         "--log-path", str(tmp_path / "logs"), "--vars", json.dumps({"duckdb_path": str(warehouse), **(dbt_vars or {})}),
          "--select", select],
         cwd=DBT_DIR, env=env, capture_output=True, text=True, timeout=600,
     )

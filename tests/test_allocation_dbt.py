@@ -26,12 +26,14 @@ POLICY_UNIT_TESTS = {
 }
 
 
-def test_policy_unit_tests_pass_in_dbt_build(tmp_path):
+def test_policy_unit_tests_pass_in_dbt_build_whatever_its_run_window(tmp_path):
     warehouse = tmp_path / "unit.duckdb"
     with duckdb.connect(str(warehouse)) as con:  # unit tests read their inputs' column types from the relations
         for table, schema in {**RAW_TABLES, "llm_price_snapshot": LLM_PRICE_SNAPSHOT,
                               "llm_model_resolution": LLM_MODEL_RESOLUTION}.items():
             ensure_table(con, table, schema)
         ensure_bill_tables(con)
-    unit = dbt_build_unit_tests(tmp_path, warehouse, "+int_cost_moves_unioned")
+    # a daily run's window (here a day far from the tests' own) must not filter the unit tests' inputs away
+    unit = dbt_build_unit_tests(tmp_path, warehouse, "+int_cost_moves_unioned",
+                                {"start_date": "2027-03-05", "end_date": "2027-03-05"})
     assert {name: unit.get(name) for name in POLICY_UNIT_TESTS} == {name: "pass" for name in POLICY_UNIT_TESTS}

@@ -1,6 +1,6 @@
 {#-
   Every pool of one allocation of int_costs_attributed (shared_workload, shared_pool, llm_calls_on_bill) split
-  by its method (docs/allocation.md, "Methods"), one macro for every method so each is a branch, not a model:
+  by its method (docs/allocation.md, "The policy"), one macro for every method so each is a branch, not a model:
     proportional, requests, tokens, llm_cost, priced_calls: one exact split over the (tenant, feature) pairs of the
       pool's scope, weighed by the driver (direct cost for proportional);
     even, fixed: two exact splits - over tenants (equal weights; the rule's shares), then each tenant's piece over

@@ -1,5 +1,5 @@
 {#-
-  Who may receive a shared dollar and what each weighs, per day (docs/allocation.md, "Methods"): one row per
+  Who may receive a shared dollar and what each weighs, per day (docs/allocation.md, "The policy"): one row per
   (usage_date, driver, scope, scope_key, tenant_id, feature_id) of a real tenant (no sentinel) with a positive
   weight.
     direct    cost that was direct before any sharing (shared pieces and idle, kept or shared, never weigh), in scope
