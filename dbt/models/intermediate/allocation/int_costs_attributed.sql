@@ -58,22 +58,51 @@ shared_namespaces as (
     group by match_value
 ),
 
+{#- ISSUE 8, TEMPORARY (replaced at merge by int_pod_costs_owned, the allocation policy's model): a pod-day has one
+    owner piece per owner it had that day (int_pod_owners_resolved); its cost is split over them exactly by their
+    seconds (exact_split: residual to the longest piece), so nothing is counted twice. -#}
+pod_owner_pieces as (
+    select
+        c.usage_date, c.source_id, c.cluster, c.instance_id, c.namespace, c.pod,
+        c.allocated_usd as pod_usd, o.tenant_id, o.feature_id, o.labels, o.weight
+    from {{ ref('int_pod_costs_reconciled') }} as c
+    inner join {{ ref('int_pod_owners_resolved') }} as o
+        on o.cluster = c.cluster and o.usage_date = c.usage_date and o.namespace = c.namespace and o.pod = c.pod
+    where c.recipient_kind = 'pod' and {{ in_run_window('c.usage_date') }}
+),
+
+pod_owner_split as (
+    {{ exact_split('pod_owner_pieces', 'pod_usd', 'weight',
+                   ['usage_date', 'source_id', 'cluster', 'instance_id', 'namespace', 'pod'],
+                   ["coalesce(r.tenant_id, '')", "coalesce(r.feature_id, '')", 'r.labels']) }}
+),
+
+recipients as (
+    select usage_date, source_id, namespace, 'pod' as recipient_kind, allocated_usd, tenant_id, feature_id
+    from pod_owner_split
+    union all
+    -- idle, no_opencost, and (never expected) a pod without an owner row: they keep their whole amount
+    select c.usage_date, c.source_id, c.namespace, c.recipient_kind, c.allocated_usd, null, null
+    from {{ ref('int_pod_costs_reconciled') }} as c
+    where {{ in_run_window('c.usage_date') }}
+      and (c.recipient_kind <> 'pod' or not exists (
+          select 1 from pod_owner_pieces as o
+          where o.usage_date = c.usage_date and o.source_id = c.source_id and o.instance_id = c.instance_id
+            and o.namespace = c.namespace and o.pod = c.pod))
+),
+
 pods as (
     select
-        c.usage_date,
-        c.source_id,
-        c.recipient_kind,
-        c.allocated_usd,
-        o.tenant_id,
-        o.feature_id,
+        r.usage_date,
+        r.source_id,
+        r.recipient_kind,
+        r.allocated_usd,
+        r.tenant_id,
+        r.feature_id,
         sn.rule_id as shared_namespace_rule
-    from {{ ref('int_pod_costs_reconciled') }} as c
-    left join {{ ref('int_pod_owners_resolved') }} as o
-        on c.recipient_kind = 'pod' and o.cluster = c.cluster and o.usage_date = c.usage_date
-        and o.namespace = c.namespace and o.pod = c.pod
+    from recipients as r
     left join shared_namespaces as sn
-        on c.recipient_kind = 'pod' and sn.namespace = c.namespace
-    where {{ in_run_window('c.usage_date') }}
+        on r.recipient_kind = 'pod' and sn.namespace = r.namespace
 ),
 
 kubernetes as (

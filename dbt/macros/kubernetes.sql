@@ -1,0 +1,44 @@
+{#- Label history in force (docs/kubernetes.md#who-owns-a-pod). A version of an object is in force over
+    [in_force_from, in_force_to), a null bound being open (its object's first version applies before the first
+    snapshot, a deleted object's last version after the last). A "piece" is a stretch [piece_start, piece_end) of a
+    pod's OpenCost running time; each level (pod, controller, namespace) cuts it where its labels changed. -#}
+
+{#- The version `v` was in force during some of the piece `p`. -#}
+{% macro in_force_during(v, p) -%}
+    ({{ v }}.in_force_from is null or {{ v }}.in_force_from < {{ p }}.piece_end)
+    and ({{ v }}.in_force_to is null or {{ v }}.in_force_to > {{ p }}.piece_start)
+{%- endmacro %}
+
+{#- The part of the piece `p` during which the version `v` was in force (all of it where `v` is null: no such object). -#}
+{% macro piece_cut_by(v, p) -%}
+    case when {{ v }}.in_force_from > {{ p }}.piece_start then {{ v }}.in_force_from else {{ p }}.piece_start end
+        as piece_start,
+    case when {{ v }}.in_force_to < {{ p }}.piece_end then {{ v }}.in_force_to else {{ p }}.piece_end end as piece_end
+{%- endmacro %}
+
+{#- Label sets (JSON object strings) merged key by key, later ones winning: `label_sets` lowest precedence first.
+    A null set adds nothing. -#}
+{% macro labels_merged(label_sets) -%}
+    {{ return(adapter.dispatch('labels_merged', 'unitcost')(label_sets)) }}
+{%- endmacro %}
+{% macro default__labels_merged(label_sets) -%}
+    {%- set merged = namespace(sql="'{}'") -%}
+    {%- for labels in label_sets -%}
+        {%- set merged.sql = "json_merge_patch(" ~ merged.sql ~ ", coalesce(" ~ labels ~ ", '{}'))" -%}
+    {%- endfor -%}
+    cast({{ merged.sql }} as {{ dbt.type_string() }})
+{%- endmacro %}
+{% macro bigquery__labels_merged(label_sets) -%}
+    (
+        select '{' || string_agg(to_json_string(k) || ':' || to_json_string(v), ',' order by k) || '}'
+        from (
+            select k, array_agg(json_value(parse_json(s.labels), concat('$."', k, '"')) order by s.level desc limit 1)[offset(0)] as v
+            from unnest([
+                {%- for labels in label_sets %}
+                struct({{ loop.index }} as level, {{ labels }} as labels){{ ',' if not loop.last }}
+                {%- endfor %}
+            ]) as s, unnest(json_keys(parse_json(coalesce(s.labels, '{}')), 1)) as k
+            group by k
+        )
+    )
+{%- endmacro %}
