@@ -70,16 +70,24 @@ def test_the_asset_pulls_the_day_saves_it_as_a_dump_and_loads_it(tmp_path, openc
     config.write_text(f"start_date: 2023-07-01\nwarehouse: {{path: wh.duckdb}}\n"
                       f"sources:\n  opencost: {{uri: landing, url: '{url}', cluster: eks-prod, timeout_seconds: 5}}\n")
     from dagster_project.defs.kubernetes.assets import kubernetes_assets
+    from dagster_project.defs.kubernetes.checks import kubernetes_expectation_checks
     from dagster_project.defs.resources import UnitcostConfigResource
     from dagster_project.lib.partitions import daily_partitions
 
+    partitions = daily_partitions(date(2023, 7, 1))
+
     def materialize():
         return dg.materialize(
-            kubernetes_assets(daily_partitions(date(2023, 7, 1)))[:1], partition_key=DAY.isoformat(),
+            [*kubernetes_assets(partitions), kubernetes_expectation_checks(partitions)], partition_key=DAY.isoformat(),
             resources={"duckdb": DuckDBResource(database=str(tmp_path / "wh.duckdb")),
                        "unitcost": UnitcostConfigResource(path=str(config))})
 
-    assert materialize().success
+    first = materialize()
+    assert first.success
+    # the reference dump spans 7 days from 11:02: only the (non-blocking) window rule objects to it
+    checks = {(e.asset_key.path[-1], e.check_name): e.passed for e in first.get_asset_check_evaluations()}
+    assert {k for k, passed in checks.items() if not passed} == {("opencost_allocations", "windows_inside_their_day"),
+                                                                 ("opencost_assets", "windows_inside_their_day")}
     # the day's window, unaggregated, accumulated to one set
     assert [(path, q) for path, q in handler.queries] == [
         (endpoint, {"window": ["2023-07-12T00:00:00Z,2023-07-13T00:00:00Z"], "accumulate": ["true"]})

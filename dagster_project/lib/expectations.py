@@ -48,6 +48,13 @@ def _batch_definition():
     return source.add_dataframe_asset("raw_rows").add_batch_definition_whole_dataframe("partition_batch")
 
 
+def record_batches(con, sql: str, params: list, batch_rows: int):
+    """The rows of a DuckDB query as Arrow record batches of at most `batch_rows` rows (memory stays flat)."""
+    cursor = con.execute(sql, params)
+    return cursor.to_arrow_reader(batch_rows) if hasattr(cursor, "to_arrow_reader") else cursor.fetch_record_batch(
+        batch_rows)
+
+
 def validate(frame, suite) -> list:
     """The expectation results of `suite` on one pandas DataFrame."""
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})

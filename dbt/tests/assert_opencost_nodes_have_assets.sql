@@ -1,4 +1,4 @@
-{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'int_pod_costs_reconciled'}}}) }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'stg_opencost__assets'}}}) }}
 {#- A node with OpenCost pods but no /assets entry that day: N is unknown, so its pods take the whole billed cost
     and its idle is missing (docs/kubernetes.md#node-reconciliation-the-billed-cost-of-a-node-divided). -#}
 with pod_nodes as (
