@@ -43,13 +43,18 @@ class _OpenCost(BaseHTTPRequestHandler):
         pass
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):  # the timeout test hangs up on purpose
+        pass
+
+
 @pytest.fixture
 def opencost_server(reference_data):
     handler = type("Handler", (_OpenCost,), {"queries": [], "headers_seen": [], "delay": 0.0, "responses": {
         "/allocation": (200, (reference_data / "opencost" / "allocation_7d_namespace.json").read_bytes()),
         "/assets": (200, (reference_data / "opencost" / "assets_7d_gke.json").read_bytes()),
     }})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

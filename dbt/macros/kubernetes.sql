@@ -16,6 +16,20 @@
     case when {{ v }}.in_force_to < {{ p }}.piece_end then {{ v }}.in_force_to else {{ p }}.piece_end end as piece_end
 {%- endmacro %}
 
+{#- The pieces of `pieces` (keyed by `keys`) cut by the versions of one level: `on` picks the level's object for a
+    piece (alias r for the piece, v for the version); `carried` are the piece's columns kept, `taken` the version's
+    columns added (as `expression as name`). A piece whose object is unknown stays whole, with nulls taken. -#}
+{% macro pieces_cut_by(pieces, keys, on, carried, taken) -%}
+    select
+        {{ qualified('r', keys) }},
+        {{ piece_cut_by('v', 'r') }}
+        {%- for c in carried %}, r.{{ c }}{% endfor %}
+        {%- for t in taken %}, {{ t }}{% endfor %}
+    from {{ pieces }} as r
+    left join {{ ref('int_k8s_objects_in_force') }} as v
+        on {{ on }} and {{ in_force_during('v', 'r') }}
+{%- endmacro %}
+
 {#- Label sets (JSON object strings) merged key by key, later ones winning: `label_sets` lowest precedence first.
     A null set adds nothing. -#}
 {% macro labels_merged(label_sets) -%}

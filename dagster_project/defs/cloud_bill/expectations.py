@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from dagster_project.lib.expectations import (
+    BATCH_ROWS,
     RuleOutcome,
     describe,
     gx_modules,
@@ -26,8 +27,6 @@ from dagster_project.lib.expectations import (
     record_batches,
     validate,
 )
-
-BATCH_ROWS = 250_000
 
 # rule name -> blocking?
 BLOCKING_RULES = ("required_columns", "column_types", "one_currency_per_period", "usage_not_negative")

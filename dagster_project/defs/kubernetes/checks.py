@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.kubernetes import expectations as gx_k8s
+from dagster_project.lib.expectations import rule_check_result, rule_check_specs
 from dagster_project.lib.raw_assets import run_days
 
 _CHECKS = [(table, rule) for table, spec in gx_k8s.TABLE_RULES.items() for rule in spec.rules]
@@ -20,30 +21,11 @@ def kubernetes_expectations(context: dg.AssetCheckExecutionContext, duckdb: Duck
     with duckdb.get_connection() as con:
         results = {table: gx_k8s.validate_days(con, table, days) for table in gx_k8s.TABLE_RULES}
     for table, rule in _CHECKS:
-        outcome = results[table][rule]
-        yield dg.AssetCheckResult(
-            asset_key=dg.AssetKey(["raw", table]),
-            check_name=rule,
-            passed=outcome.passed,
-            severity=dg.AssetCheckSeverity.ERROR if rule in gx_k8s.BLOCKING_RULES else dg.AssetCheckSeverity.WARN,
-            metadata={
-                "days_validated": outcome.periods,
-                "rows_validated": outcome.rows,
-                "failures": dg.MetadataValue.json(outcome.failures[:20]),
-            },
-        )
+        yield rule_check_result(table, rule, results[table][rule], rule in gx_k8s.BLOCKING_RULES,
+                                days_validated=results[table][rule].periods)
 
 
 def kubernetes_expectation_checks(partitions: dg.PartitionsDefinition) -> dg.AssetChecksDefinition:
-    specs = [
-        dg.AssetCheckSpec(
-            rule,
-            asset=dg.AssetKey(["raw", table]),
-            blocking=rule in gx_k8s.BLOCKING_RULES,
-            description=gx_k8s.RULE_DESCRIPTIONS[rule],
-            partitions_def=partitions,
-        )
-        for table, rule in _CHECKS
-    ]
+    specs = rule_check_specs(_CHECKS, gx_k8s.BLOCKING_RULES, gx_k8s.RULE_DESCRIPTIONS, partitions)
     return dg.multi_asset_check(specs=specs, name="kubernetes_expectations", pool="warehouse_writer")(
         kubernetes_expectations)

@@ -27,16 +27,9 @@ from datetime import date
 
 import polars as pl
 
-from dagster_project.lib.expectations import (
-    RuleOutcome,
-    describe,
-    gx_modules,
-    merge_failures,
-    record_batches,
-    validate,
-)
+from dagster_project.lib import expectations as gx_runner
+from dagster_project.lib.expectations import RuleOutcome
 
-BATCH_ROWS = 250_000
 BLOCKING_RULES = ("costs_not_negative", "keys_present", "uids_unique_per_snapshot")
 WARNING_RULES = ("windows_inside_their_day",)
 RULE_DESCRIPTIONS = {
@@ -51,6 +44,8 @@ _DAY_END = "usage_date + interval 1 day"
 _OUTSIDE_DAY = (f"window_start < usage_date or window_end > {_DAY_END} "
                 "or running_start < window_start or running_end > window_end")
 # an unaggregated /allocation key is cluster/node/namespace/pod/container; OpenCost's own rows carry __name__
+# costs as floats: only their sign matters to the rules, and Decimal objects are slow in pandas
+_COSTS = {c: f"cast({c} as double)" for c in ("cpu_cost", "ram_cost", "gpu_cost")}
 _POD_ROW = r"allocation_name like '%/%/%/%/%' and allocation_name not like '%\_\_%' escape '\'"
 _NAMESPACED = "('Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob')"
 
@@ -71,9 +66,7 @@ class TableRules:
 ALLOCATION_RULES = TableRules(
     table="opencost_allocations",
     columns={
-        "cpu_cost": "cast(cpu_cost as double)",
-        "ram_cost": "cast(ram_cost as double)",
-        "gpu_cost": "cast(gpu_cost as double)",
+        **_COSTS,
         "compute_weight": "cast(coalesce(cpu_cost, 0) + coalesce(cpu_cost_adjustment, 0) + coalesce(ram_cost, 0)"
                           " + coalesce(ram_cost_adjustment, 0) + coalesce(gpu_cost, 0)"
                           " + coalesce(gpu_cost_adjustment, 0) as double)",
@@ -87,9 +80,7 @@ ALLOCATION_RULES = TableRules(
 ASSET_RULES = TableRules(
     table="opencost_assets",
     columns={
-        "cpu_cost": "cast(cpu_cost as double)",
-        "ram_cost": "cast(ram_cost as double)",
-        "gpu_cost": "cast(gpu_cost as double)",
+        **_COSTS,
         "total_cost": "cast(total_cost as double)",
         "node_missing_keys": "case when asset_type = 'Node' and coalesce(name, provider_id) is null "
                              "then asset_key end",
@@ -114,8 +105,10 @@ OBJECT_RULES = TableRules(
 TABLE_RULES = {r.table: r for r in (ALLOCATION_RULES, ASSET_RULES, OBJECT_RULES)}
 
 
-def validate_days(con, table: str, days: Iterable[date], batch_rows: int = BATCH_ROWS) -> dict[str, RuleOutcome]:
-    """Validate each of `days` of raw.<table> (a table not created yet has nothing to validate); one outcome per rule."""
+def validate_days(
+    con, table: str, days: Iterable[date], batch_rows: int = gx_runner.BATCH_ROWS
+) -> dict[str, RuleOutcome]:
+    """Validate each of `days` of raw.<table>; one outcome per rule (a table not created yet has nothing)."""
     spec = TABLE_RULES[table]
     outcomes = {rule: RuleOutcome() for rule in spec.rules}
     exists = con.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
@@ -125,24 +118,26 @@ def validate_days(con, table: str, days: Iterable[date], batch_rows: int = BATCH
     for day in sorted(set(days)) if exists else ():
         failed: dict[str, list] = {}
         rows = 0
-        for batch in record_batches(con, f"select {select} from raw.{table} where usage_date = ?", [day], batch_rows):
+        sql = f"select {select} from raw.{table} where usage_date = ?"
+        for batch in gx_runner.record_batches(con, sql, [day], batch_rows):
             if batch.num_rows == 0:
                 continue
             rows += batch.num_rows
-            for result in validate(pl.from_arrow(batch).to_pandas(), suite):
+            for result in gx_runner.validate(pl.from_arrow(batch).to_pandas(), suite):
                 if not result.success:
-                    failed.setdefault(result.expectation_config.meta["rule"], []).append(describe(result))
+                    failed.setdefault(result.expectation_config.meta["rule"], []).append(gx_runner.describe(result))
         for rule, outcome in outcomes.items():
             outcome.periods += 1
             outcome.rows += rows
             if rule in failed:
                 outcome.passed = False
-                outcome.failures.append({"usage_date": day.isoformat(), "failed": merge_failures(failed[rule])})
+                outcome.failures.append({"usage_date": day.isoformat(),
+                                         "failed": gx_runner.merge_failures(failed[rule])})
     return outcomes
 
 
 def _suite(spec: TableRules):
-    gx, gxe = gx_modules()
+    gx, gxe = gx_runner.gx_modules()
     suite = gx.ExpectationSuite(name=f"kubernetes_{spec.table}")
     expectations = [("costs_not_negative", gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0))
                     for c in spec.not_negative]

@@ -55,53 +55,36 @@ running as (
     group by {{ pod_day | join(', ') }}, stretch
 ),
 
-in_force as (
-    select * from {{ ref('int_k8s_objects_in_force') }}
-),
-
 pod_pieces as (
-    select
-        {{ qualified('r', pod_day) }},
-        {{ piece_cut_by('p', 'r') }},
-        p.uid as pod_uid, p.labels as pod_labels, p.owner_uid
-    from running as r
-    left join in_force as p
-        on p.kind = 'Pod' and p.cluster = r.cluster and p.namespace = r.namespace and p.name = r.pod
-        and {{ in_force_during('p', 'r') }}
+    {{ pieces_cut_by('running', pod_day,
+                     "v.kind = 'Pod' and v.cluster = r.cluster and v.namespace = r.namespace and v.name = r.pod",
+                     [], ['v.uid as pod_uid', 'v.labels as pod_labels', 'v.owner_uid']) }}
 ),
 
 controller_pieces as (
-    select
-        {{ qualified('r', pod_day) }},
-        {{ piece_cut_by('c', 'r') }},
-        r.pod_uid, r.pod_labels, c.labels as controller_labels, c.owner_uid as top_owner_uid
-    from pod_pieces as r
-    left join in_force as c
-        on c.cluster = r.cluster and c.uid = r.owner_uid and {{ in_force_during('c', 'r') }}
+    {{ pieces_cut_by('pod_pieces', pod_day, 'v.cluster = r.cluster and v.uid = r.owner_uid',
+                     ['pod_uid', 'pod_labels'], ['v.labels as controller_labels', 'v.owner_uid as top_owner_uid']) }}
 ),
 
 top_controller_pieces as (
-    select
-        {{ qualified('r', pod_day) }},
-        {{ piece_cut_by('c', 'r') }},
-        r.pod_uid, r.pod_labels, r.controller_labels, c.labels as top_controller_labels
-    from controller_pieces as r
-    left join in_force as c
-        on c.cluster = r.cluster and c.uid = r.top_owner_uid and {{ in_force_during('c', 'r') }}
+    {{ pieces_cut_by('controller_pieces', pod_day, 'v.cluster = r.cluster and v.uid = r.top_owner_uid',
+                     ['pod_uid', 'pod_labels', 'controller_labels'], ['v.labels as top_controller_labels']) }}
+),
+
+namespace_pieces as (
+    {{ pieces_cut_by('top_controller_pieces', pod_day,
+                     "v.kind = 'Namespace' and v.cluster = r.cluster and v.name = r.namespace",
+                     ['pod_uid', 'pod_labels', 'controller_labels', 'top_controller_labels'],
+                     ['v.labels as namespace_labels']) }}
 ),
 
 pieces as (
     select
-        {{ qualified('r', pod_day) }},
-        {{ piece_cut_by('ns', 'r') }},
-        r.pod_uid, r.pod_labels, r.controller_labels, r.top_controller_labels, ns.labels as namespace_labels,
-        case when r.pod_uid is null then ol.opencost_labels end as opencost_labels
-    from top_controller_pieces as r
-    left join in_force as ns
-        on ns.kind = 'Namespace' and ns.cluster = r.cluster and ns.name = r.namespace
-        and {{ in_force_during('ns', 'r') }}
+        p.*,
+        case when p.pod_uid is null then ol.opencost_labels end as opencost_labels
+    from namespace_pieces as p
     left join opencost_labels as ol
-        on {{ keys_match('ol', 'r', pod_day) }}
+        on {{ keys_match('ol', 'p', pod_day) }}
 ),
 
 resolved as (
