@@ -38,7 +38,9 @@ def test_kubernetes_unit_tests_pass_in_dbt_build(tmp_path):
     env = {**os.environ, "PATH": f"{dbt.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     proc = subprocess.run(
         [str(dbt), "build", "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs"), "--vars", json.dumps({"duckdb_path": str(warehouse)}),
+         "--log-path", str(tmp_path / "logs"), "--vars",
+         # a run's window that holds none of the fixtures' days: the unit tests set their own
+         json.dumps({"duckdb_path": str(warehouse), "start_date": "2026-11-05", "end_date": "2026-11-05"}),
          "--select", "+int_costs_attributed +int_k8s_snapshots_used +int_opencost_nodes_unbilled",
          "--exclude", "test_type:data"],
         cwd=DBT_DIR, env=env, capture_output=True, text=True, timeout=600,
