@@ -45,7 +45,8 @@ def run_pipeline(config: str | None, start: date, end: date, raise_on_error: boo
 def _generate(args) -> Path:
     from synthetic import generate
 
-    return generate(Path(args.out), args.start, args.days, args.tenants, args.seed, args.scale)
+    return generate(Path(args.out), args.start, args.days, args.tenants, args.seed, args.scale,
+                    args.opencost_step)
 
 
 def _summary(config: Path, start: date, end: date) -> str:
@@ -110,6 +111,8 @@ def _synthetic_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tenants", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies volumes (rows, calls), not tenants")
+    parser.add_argument("--opencost-step", choices=("1d", "1h"), default="1d",
+                        help="OpenCost /allocation as one daily set or 24 hourly sets (same numbers)")
 
 
 def main(argv: list[str] | None = None) -> int:

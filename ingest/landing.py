@@ -75,6 +75,22 @@ class Landing:
         except FileNotFoundError as exc:
             raise LandingFileError(self.describe(key), "no such file") from exc
 
+    def write_bytes(self, key: str, data: bytes) -> None:
+        """Store ``data`` at ``key`` whole (a folder file is written beside and renamed into place), so a reader
+        never sees half a file."""
+        self._check_key(key)
+        if self.is_s3:
+            try:
+                self._s3().put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data)
+            except Exception as exc:
+                raise LandingFileError(self.describe(key), f"cannot write the object ({_error_code(exc)})") from exc
+            return
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        partial.write_bytes(data)
+        partial.replace(path)
+
     def exists(self, key: str) -> bool:
         self._check_key(key)
         if self.is_s3:

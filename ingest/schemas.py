@@ -132,8 +132,8 @@ FOCUS_LINE_ITEMS: dict[str, pl.DataType] = {
 # One row per OpenCost /allocation entry (no aggregate: key cluster/node/namespace/pod/container), one day window.
 OPENCOST_ALLOCATIONS: dict[str, pl.DataType] = {
     "cluster": pl.String,  # from the landing folder name (properties.cluster may be "default-cluster")
-    "usage_date": pl.Date,  # the UTC day of the window (the landing folder's date)
-    "window_start": TS,
+    "usage_date": pl.Date,  # the UTC day the row's window starts on (the landing folder's date for a daily dump)
+    "window_start": TS,  # the row's set window (a day, or one hourly step)
     "window_end": TS,
     "allocation_name": pl.String,  # the map key, e.g. cluster/node/namespace/pod/container or __idle__
     "node": pl.String,
@@ -166,6 +166,10 @@ OPENCOST_ALLOCATIONS: dict[str, pl.DataType] = {
     "labels": pl.String,  # JSON object: properties.labels (keys sanitized by OpenCost)
     "namespace_labels": pl.String,  # JSON object: properties.namespaceLabels
     "source_file": pl.String,
+    # when the pod ran inside the window (the entry's own start/end): the seconds that split a pod-day between the
+    # owners its labels named over the day (int_pod_owners_resolved)
+    "running_start": TS,
+    "running_end": TS,
 }
 
 # One row per OpenCost /assets entry (Node, Disk, LoadBalancer, ClusterManagement, ...), one day window.

@@ -3,7 +3,7 @@
 Layout written under out_dir:
     unitcost.yaml                         config (relative paths)
     landing/cur/unitcost-demo/...         AWS CUR 2.0 export (Parquet, DAILY) + manifests
-    landing/opencost/<cluster>/<day>/     OpenCost /allocation (no aggregate, with __idle__) and /assets
+    landing/opencost/<cluster>/<day>/     OpenCost /allocation (no aggregate, with __idle__; or hourly sets) and /assets
     landing/kubernetes/<cluster>/<ts>/    kubectl List snapshots every 6 hours
     landing/llm/<day>/events-<n>.jsonl    native LLM usage events (folder = the writer's local date)
     landing/requests/<day>.json           Prometheus query_range of requests by tenant and feature
@@ -34,8 +34,10 @@ from .writers import (
 )
 
 
-def generate(out_dir: Path, start: date, days: int, tenants: int, seed: int, scale: float = 1.0) -> Path:
-    """Write out_dir/landing/..., out_dir/ground_truth/..., out_dir/unitcost.yaml; return the config path."""
+def generate(out_dir: Path, start: date, days: int, tenants: int, seed: int, scale: float = 1.0,
+             opencost_step: str = "1d") -> Path:
+    """Write out_dir/landing/..., out_dir/ground_truth/..., out_dir/unitcost.yaml; return the config path.
+    `opencost_step="1h"` writes each day's /allocation as 24 hourly sets (the numbers stay the same)."""
     out_dir = Path(out_dir)
     _prepare(out_dir)
     model = build_model(start, days, tenants, seed, scale)
@@ -45,7 +47,7 @@ def generate(out_dir: Path, start: date, days: int, tenants: int, seed: int, sca
 
     landing = out_dir / "landing"
     write_cur(model, landing / "cur" / EXPORT_NAME)
-    write_opencost(model, landing / "opencost")
+    write_opencost(model, landing / "opencost", opencost_step)
     write_kubectl(model, landing / "kubernetes")
     write_llm(model, landing / "llm")
     write_requests(model, landing / "requests")

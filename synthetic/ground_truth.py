@@ -4,8 +4,10 @@ It follows docs/allocation.md (the default policy) step by step, in Decimal:
 - truth per day and source: Σ effective cost (docs/cloud-bill.md CASE) of every bill row's share of the day, spread over
   the UTC days its [start, end) touches in nano-dollars (residual on the last day), split rows excluded;
   + Σ LLM cost per call (llm_reference_prices.price_call), by the invoicing provider;
-- node compute B per node-day → pods by B·w/max(N, Σw), the rest idle; pods → owner (pod > controller >
-  namespace > OpenCost labels); tenant → direct; feature only → by that day's requests; shared namespace → pool;
+- node compute B per node-day → pods by B·w/max(N, Σw), the rest idle (all of B for a node in /assets without pod
+  weight); pods → owner per label key (pod > controller > namespace > OpenCost labels for unseen pods), with the
+  labels in force (from the snapshot that first saw them), the pod-day split by seconds under each owner;
+  tenant → direct; feature only → by that day's requests; shared namespace → pool;
 - other bill rows by tags / shared-service rules; LLM calls direct;
 - the pool over real tenants in proportion to their direct cost that day.
 Every split is exact (round to 9 decimals, residual to the largest weight), so Σ tenants per day = truth per day.
@@ -106,35 +108,56 @@ def is_shared_service(row: dict) -> bool:
             or "NatGateway" in (row["line_item_usage_type"] or ""))
 
 
-def pod_owner_levels(model: Model, pod: Pod) -> list[dict[str, str]]:
-    """Label sets in precedence order: pod > controller (RS → Deployment, Job → CronJob) > namespace > OpenCost."""
+def labels_in_force(labelled, t: datetime, snapshots: list[datetime]) -> dict[str, str]:
+    """docs/kubernetes.md: labels take effect at the first snapshot that saw them and stay until the next change is
+    seen; before the first snapshot the first seen version applies."""
+    seen = [s for s in snapshots if s <= t]
+    at = seen[-1] if seen else snapshots[0]
+    return labelled.labels_at(at) if hasattr(labelled, "labels_at") else labelled.labels
+
+
+def pod_owner_levels(model: Model, pod: Pod, t: datetime) -> list[dict[str, str]]:
+    """Label sets at `t` in precedence order: pod > controller (RS → Deployment, Job → CronJob) > namespace >
+    OpenCost (only for a pod no snapshot saw)."""
     levels: list[dict[str, str]] = []
-    if pod.seen_in_snapshots(model.snapshot_times):
+    seen = pod.seen_in_snapshots(model.snapshot_times)
+    if seen:
         levels.append(pod.labels)
         if pod.owner_kind == "ReplicaSet":
             rs = next(r for r in model.replicasets if r.uid == pod.owner_uid)
             levels.append({**rs.deployment.template_labels, "pod-template-hash": rs.pod_template_hash})
-            levels.append(rs.deployment.labels)
+            levels.append(labels_in_force(rs.deployment, t, model.snapshot_times))
         elif pod.owner_kind == "Job":
             job = next(j for j in model.jobs if j.uid == pod.owner_uid)
             levels.append(job.labels)
             if job.cronjob is not None:
-                levels.append(job.cronjob.labels)
+                levels.append(labels_in_force(job.cronjob, t, model.snapshot_times))
         else:
             ctl = next(c for c in model.controllers if c.uid == pod.owner_uid)
-            levels.append(ctl.labels)
+            levels.append(labels_in_force(ctl, t, model.snapshot_times))
     ns = next(n for n in model.namespaces if n.name == pod.namespace)
     levels.append(ns.labels)
-    levels.append({sanitize_label_key(k): v for k, v in pod.labels.items()})  # OpenCost properties.labels
+    if not seen:
+        levels.append({sanitize_label_key(k): v for k, v in pod.labels.items()})  # OpenCost properties.labels
     return levels
 
 
-def pod_owner(model: Model, pod: Pod) -> tuple[str | None, str | None]:
-    for labels in pod_owner_levels(model, pod):
-        tenant, feature = labels.get(TENANT_LABEL), labels.get(FEATURE_LABEL)
-        if tenant or feature:
-            return tenant, feature
-    return None, None
+def pod_owner(model: Model, pod: Pod, t: datetime) -> tuple[str | None, str | None]:
+    """Per label key on its own (tenant and feature), the first level that has it."""
+    levels = pod_owner_levels(model, pod, t)
+    return (next((lv[TENANT_LABEL] for lv in levels if lv.get(TENANT_LABEL)), None),
+            next((lv[FEATURE_LABEL] for lv in levels if lv.get(FEATURE_LABEL)), None))
+
+
+def pod_owner_seconds(model: Model, pod: Pod, start: datetime, end: datetime) -> dict[tuple, Decimal]:
+    """(tenant, feature) → seconds of [start, end) under that owner: the span is cut at every snapshot that can show
+    a relabel (a relabelled controller's changes take effect there)."""
+    cuts = sorted({t for t in model.snapshot_times if start < t < end})
+    bounds = [start, *cuts, end]
+    out: dict[tuple, Decimal] = defaultdict(Decimal)
+    for lo, hi in zip(bounds, bounds[1:]):
+        out[pod_owner(model, pod, lo)] += Decimal(int((hi - lo).total_seconds()))
+    return dict(out)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -201,21 +224,26 @@ def compute_truth(model: Model) -> Truth:
                 days[d].assign(share, tags.get(TENANT_TAG), tags.get(FEATURE_TAG), is_shared_service(row))
 
     # ---- node compute through OpenCost
-    owners: dict[str, tuple[str | None, str | None]] = {}
     node_daily = []
     for d in window:
         day = days[d]
         pods_by_node: dict[str, dict[tuple[str, str], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         pod_of: dict[tuple[str, str], Pod] = {}
+        span_of: dict[tuple[str, str], tuple[datetime, datetime]] = {}
         for a in model.allocations[d]:
             key = (a.pod.namespace, a.pod.name)
             pods_by_node[a.pod.node.instance_id][key] += a.weight
             pod_of[key] = a.pod
+            span_of[key] = (a.start, a.end)  # every container of a pod shares the pod's span
         assets = {x.node.instance_id: x.total_cost for x in model.node_assets[d]}
         for node in model.nodes:
             bn = b.get((d, node.instance_id), Decimal(0))
             w = pods_by_node.get(node.instance_id, {})
             sw = sum(w.values(), Decimal(0))
+            if (not w and node.instance_id in assets) or (w and sw == 0 and assets.get(node.instance_id, 0) > 0):
+                day.idle += bn  # OpenCost saw the node but no pod weight on it: all idle
+                node_daily.append((d, node.instance_id, bn, Decimal(0), bn))
+                continue
             if not w or sw == 0:
                 day.unallocated += bn  # no_opencost
                 node_daily.append((d, node.instance_id, bn, Decimal(0), Decimal(0)))
@@ -235,10 +263,11 @@ def compute_truth(model: Model) -> Truth:
             node_daily.append((d, node.instance_id, bn, pods_total, idle))
             for key in sorted(pieces):
                 pod = pod_of[key]
-                if pod.uid not in owners:
-                    owners[pod.uid] = pod_owner(model, pod)
-                tenant, feature = owners[pod.uid]
-                day.assign(pieces[key], tenant, feature, pod.namespace in SHARED_NAMESPACES)
+                # the pod-day's cost over the owners its labels named, by seconds (int_pod_owners_resolved)
+                seconds = pod_owner_seconds(model, pod, *span_of[key])
+                by_key = {(t or "", f or ""): v for (t, f), v in seconds.items()}
+                for (tenant, feature), amount in exact_split(pieces[key], by_key).items():
+                    day.assign(amount, tenant or None, feature or None, pod.namespace in SHARED_NAMESPACES)
 
     # ---- LLM calls (provider-billed: direct)
     call_prices: dict[str, Decimal] = {}

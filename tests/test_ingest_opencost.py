@@ -172,3 +172,63 @@ def test_empty_allocation_sets_give_an_empty_frame():
     frame = parse_allocation(b'{"code": 200, "status": "success", "data": [null, {}]}', "prod", DAY, "a.json")
     assert frame.height == 0
     assert frame.schema == pl.Schema(OPENCOST_ALLOCATIONS)
+
+
+def _body(*sets) -> bytes:
+    return json.dumps({"code": 200, "status": "success", "data": list(sets)}).encode()
+
+
+@pytest.mark.parametrize(
+    ("name", "properties"),
+    [
+        # aggregate=pod: keyed on the pod name; a pod name two namespaces share loses properties.namespace
+        ("api-0", {"cluster": "c", "pod": "api-0"}),
+        ("api-0", {"cluster": "c", "namespace": "tenant-a", "pod": "api-0"}),
+        # aggregate=container
+        ("app", {"cluster": "c", "namespace": "tenant-a", "pod": "api-0", "container": "app"}),
+    ],
+)
+def test_allocation_aggregated_by_pod_or_container_alone_is_refused(name, properties):
+    entry = _allocation(name=name, properties=properties)
+    with pytest.raises(LandingFileError) as excinfo:
+        parse_allocation(_body({name: entry}), "prod", DAY, "prod/2026-10-01/allocation.json")
+    assert excinfo.value.path == "prod/2026-10-01/allocation.json"
+    message = str(excinfo.value)
+    assert "aggregated by pod or container alone" in message
+    assert "without `aggregate`" in message and "aggregate=cluster,node,namespace,pod" in message
+
+
+def test_allocation_aggregated_by_cluster_node_namespace_pod_is_accepted():
+    entry = _allocation(name="c/n1/ns/pod-a", properties={"cluster": "c", "node": "n1", "namespace": "ns",
+                                                          "pod": "pod-a"})
+    frame = parse_allocation(_body({"c/n1/ns/pod-a": entry}), "prod", DAY, "allocation.json")
+    assert frame.select("namespace", "pod").row(0) == ("ns", "pod-a")
+
+
+def test_hourly_steps_keep_their_own_windows_and_the_day_of_their_start():
+    sets = []
+    for hour in range(24):
+        start = datetime(2026, 10, 1, hour, tzinfo=UTC)
+        window = {"start": f"{start:%Y-%m-%dT%H:%M:%SZ}", "end": f"{start.replace(minute=59):%Y-%m-%dT%H:%M:00Z}"}
+        window["end"] = "2026-10-02T00:00:00Z" if hour == 23 else f"2026-10-01T{hour + 1:02d}:00:00Z"
+        # the pod started at 05:30: OpenCost's entry start says so, its window does not
+        entry = _allocation(window=window, start="2026-10-01T05:30:00Z" if hour == 5 else window["start"],
+                            end=window["end"], minutes=30 if hour == 5 else 60, cpuCost=0.5, totalCost=0.5)
+        sets.append({"c/n1/ns/pod-a/app": entry} if hour >= 5 else None)
+    frame = parse_allocation(_body(*sets), "prod", DAY, "prod/2026-10-01/allocation.json")
+    assert frame.height == 19
+    assert frame["window_start"].to_list() == [datetime(2026, 10, 1, h, tzinfo=UTC) for h in range(5, 24)]
+    assert frame["window_end"][-1] == datetime(2026, 10, 2, tzinfo=UTC)
+    assert set(frame["usage_date"]) == {DAY}
+    first = frame.row(0, named=True)
+    assert first["running_start"] == datetime(2026, 10, 1, 5, 30, tzinfo=UTC)
+    assert first["running_end"] == datetime(2026, 10, 1, 6, tzinfo=UTC)
+    assert frame["cpu_cost"].sum() == Decimal("9.5")
+
+
+def test_a_row_belongs_to_the_day_its_window_starts_on():
+    entry = _allocation(window={"start": "2026-09-30T12:00:00Z", "end": "2026-10-01T12:00:00Z"})
+    frame = parse_allocation(_body({"c/n1/ns/pod-a/app": entry}), "prod", DAY, "allocation.json")
+    assert frame["usage_date"].to_list() == [date(2026, 9, 30)]
+    # no entry start/end: the allocation ran for its whole window
+    assert frame.row(0, named=True)["running_start"] == datetime(2026, 9, 30, 12, tzinfo=UTC)

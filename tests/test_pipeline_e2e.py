@@ -215,3 +215,30 @@ def test_unparseable_file_fails_with_its_name_and_loses_nothing(pipeline, tmp_pa
         assert _mart_hashes(root)["cost_ledger"] == ledger_before
     finally:
         shutil.copy(backup, bad)
+
+
+def test_deployment_relabelled_at_noon_splits_its_last_day_by_time(pipeline):
+    """The generator hands the ingest Deployment to another tenant at noon of the last day (labels in force,
+    docs/kubernetes.md): that day both tenants own its pods, each for its half, and both tenants' days equal the
+    truth (which splits the day by time) to the micro-dollar - owning the whole day by its latest labels would be off
+    by half the Deployment's cost."""
+    from synthetic.model import build_model
+
+    root, _, _ = pipeline
+    (ingest,) = [c for c in build_model(START, DAYS, 8, seed=11).controllers if c.relabels]
+    before, after = ingest.labels["tenant"], ingest.relabels[0][1]["tenant"]
+    owned = dict(((d, t), a) for d, t, a in _query(
+        root, "select usage_date, tenant_id, sum(amount_usd) from marts.cost_ledger where feature_id = 'ingest' "
+              "and cost_source = 'kubernetes' and cost_type = 'direct' and rule_id = 'direct' and tenant_id in (?, ?) "
+              "group by 1, 2", [before, after]))
+    # both own a part of the last day (the Deployment's pods ran on both sides of noon)
+    assert owned[(END, after)] > 0 and owned[(END, before)] > 0
+    truth = {(r["usage_date"], r["tenant_id"]): Decimal(r["amount_usd"])
+             for r in _read_csv(root / "ground_truth" / "tenant_daily_cost.csv")}
+    ledger = dict(((d.isoformat(), t), a) for d, t, a in _query(
+        root, "select usage_date, tenant_id, sum(amount_usd) from marts.cost_ledger where tenant_id in (?, ?) "
+              "group by 1, 2", [before, after]))
+    for tenant in (before, after):
+        for i in range(DAYS):
+            day = (START + timedelta(days=i)).isoformat()
+            assert abs(ledger[(day, tenant)] - truth[(day, tenant)]) < Decimal("0.000001"), (day, tenant)

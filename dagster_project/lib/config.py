@@ -33,6 +33,10 @@ class SourceConfig:
     endpoint_url: str | None = None
     format: str | None = None  # bills only: cur1 | cur2 | focus, for a bare file without a manifest
     billing_period: str | None = None
+    # opencost only: pull each day from this OpenCost API into the landing folder `uri` (docs/configuration.md)
+    url: str | None = None
+    cluster: str | None = None  # the cluster the pulled files are filed under (required with url)
+    timeout_seconds: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,9 @@ def _parse_sources(base: Path, raw: Any) -> dict[str, list[SourceConfig]]:
             if not isinstance(item, dict) or not item.get("uri"):
                 raise ConfigError(f"sources.{kind}[{i}]: expected a mapping with a 'uri'")
             default_name = kind if len(items) == 1 else f"{kind}_{i + 1}"
+            if item.get("url") and (kind != "opencost" or not item.get("cluster")):
+                raise ConfigError(f"sources.{kind}[{i}]: 'url' is for an opencost entry, with the 'cluster' its "
+                                  "pulled files are filed under")
             parsed.append(
                 SourceConfig(
                     kind=kind,
@@ -116,6 +123,9 @@ def _parse_sources(base: Path, raw: Any) -> dict[str, list[SourceConfig]]:
                     endpoint_url=item.get("endpoint_url"),
                     format=item.get("format"),
                     billing_period=str(item["billing_period"]) if item.get("billing_period") else None,
+                    url=str(item["url"]).rstrip("/") if item.get("url") else None,
+                    cluster=str(item["cluster"]) if item.get("cluster") else None,
+                    timeout_seconds=float(item.get("timeout_seconds") or 120.0),
                 )
             )
         out[kind] = parsed

@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import dagster as dg
+
 SAMPLE = 5  # unexpected values shown per failing expectation
+BATCH_ROWS = 250_000  # rows per record batch handed to great-expectations
 
 
 @dataclass
@@ -48,6 +51,13 @@ def _batch_definition():
     return source.add_dataframe_asset("raw_rows").add_batch_definition_whole_dataframe("partition_batch")
 
 
+def record_batches(con, sql: str, params: list, batch_rows: int):
+    """The rows of a DuckDB query as Arrow record batches of at most `batch_rows` rows (memory stays flat)."""
+    cursor = con.execute(sql, params)
+    return cursor.to_arrow_reader(batch_rows) if hasattr(cursor, "to_arrow_reader") else cursor.fetch_record_batch(
+        batch_rows)
+
+
 def validate(frame, suite) -> list:
     """The expectation results of `suite` on one pandas DataFrame."""
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
@@ -82,3 +92,27 @@ def merge_failures(items: list[dict]) -> list[dict]:
                 seen["unexpected_count"] = (seen["unexpected_count"] or 0) + item["unexpected_count"]
             seen["examples"] = (seen["examples"] + [e for e in item["examples"] if e not in seen["examples"]])[:SAMPLE]
     return list(merged.values())
+
+
+def rule_check_specs(
+    checks: list[tuple[str, str]], blocking_rules: tuple[str, ...], descriptions: dict[str, str],
+    partitions: dg.PartitionsDefinition,
+) -> list[dg.AssetCheckSpec]:
+    """One asset check per (raw table, rule), blocking for the rules in `blocking_rules`."""
+    return [
+        dg.AssetCheckSpec(rule, asset=dg.AssetKey(["raw", table]), blocking=rule in blocking_rules,
+                          description=descriptions[rule], partitions_def=partitions)
+        for table, rule in checks
+    ]
+
+
+def rule_check_result(table: str, rule: str, outcome: RuleOutcome, blocking: bool, **metadata) -> dg.AssetCheckResult:
+    """A rule's outcome as the asset check result of raw/<table> (its first 20 failures in the metadata)."""
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(["raw", table]),
+        check_name=rule,
+        passed=outcome.passed,
+        severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+        metadata={**metadata, "rows_validated": outcome.rows,
+                  "failures": dg.MetadataValue.json(outcome.failures[:20])},
+    )

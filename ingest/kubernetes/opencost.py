@@ -8,6 +8,11 @@ mistake and is refused with its message.
 Costs are JSON numbers; they are read as exact decimals from the text (never through a float) and rounded half
 away from zero to DECIMAL(38, 9). A NaN or missing field is null. An entry without ``node``/``pod`` (an aggregated
 query, e.g. ``aggregate=namespace``) keeps those columns null.
+
+``data`` is one set per step of the query: one for a daily dump (``accumulate=true``), 24 for ``step=1h``. Every row
+keeps its own set's window and belongs to the UTC day its window starts on (the folder's day for a dump of that
+day). A dump aggregated by ``pod`` or ``container`` alone is refused: OpenCost keys those sets on the name alone and
+merges same-named pods of different namespaces, so no pod's cost could be trusted.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -84,7 +89,12 @@ def parse_allocation(data: bytes, cluster: str, usage_date: date, source_file: s
     rows = []
     for where, name, allocation in _entries(data, source_file, "Allocation", indexed=True):
         properties = _object(allocation.get("properties"), source_file, f"{where}.properties")
+        _refuse_name_only_aggregates(name, properties, source_file, where)
         row = _placed(allocation, cluster, usage_date, source_file, where)
+        # an allocation belongs to the UTC day its window starts on (every hourly step of the folder's day does)
+        if row["window_start"] is not None:
+            row["usage_date"] = row["window_start"].astimezone(timezone.utc).date()
+        row |= _running(allocation, row, source_file, where)
         row |= {column: text(properties.get(field)) for column, field in _ALLOCATION_TEXT.items()}
         row |= {
             "allocation_name": name,
@@ -136,6 +146,33 @@ def _entries(data: bytes, source_file: str, kind: str, indexed: bool) -> Iterato
             if not isinstance(entry, dict):
                 raise LandingFileError(source_file, f"{where}: expected an {kind} object, found {_kind(entry)}")
             yield where, name, entry
+
+
+def _refuse_name_only_aggregates(name: str, properties: dict, source_file: str, where: str) -> None:
+    """Refuse a set aggregated by ``pod`` or ``container`` alone: its key names a pod or a container but no namespace.
+
+    Without aggregation the key is ``cluster/node/namespace/pod/container``; ``aggregate=namespace`` keys on the
+    namespace. Keyed on a pod or container name alone, OpenCost merges same-named pods of different namespaces (and
+    drops ``properties.namespace`` when they differ), so the row cannot be given to one pod.
+    """
+    if "__" in name:  # __idle__, __unallocated__, __unmounted__: OpenCost's own rows
+        return
+    parts = name.split("/")
+    names_workload = any(properties.get(k) in parts for k in ("pod", "container") if properties.get(k))
+    if names_workload and (not properties.get("namespace") or properties["namespace"] not in parts):
+        raise LandingFileError(
+            source_file,
+            f"{where}: this /allocation dump is aggregated by pod or container alone, which merges same-named pods "
+            "of different namespaces; query /allocation without `aggregate` (or with "
+            "aggregate=cluster,node,namespace,pod)",
+        )
+
+
+def _running(entry: dict, placed: dict, source_file: str, where: str) -> dict[str, Any]:
+    """When the allocation ran inside its window: the entry's own ``start``/``end`` (the window when absent)."""
+    start = _timestamp(entry.get("start"), source_file, f"{where}.start") or placed["window_start"]
+    end = _timestamp(entry.get("end"), source_file, f"{where}.end") or placed["window_end"]
+    return {"running_start": start, "running_end": end}
 
 
 def _placed(entry: dict, cluster: str, usage_date: date, source_file: str, where: str) -> dict[str, Any]:

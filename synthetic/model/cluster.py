@@ -163,10 +163,17 @@ class ClusterBuilder:
                              [c("report", "registry.example.com/unitcost/reports:1.2.0", 500, 1024)])
             if t is ctl_tenant:
                 # labels only on the Deployment object (controller precedence), unlabeled namespace
-                self.deployment(dedicated_ns.name, f"{t.id}-ingest", 2,
-                                {"app": f"{t.id}-ingest", "tenant": t.id, "feature": "ingest"},
-                                {"app": f"{t.id}-ingest"},
-                                [c("ingest", "registry.example.com/unitcost/ingest:0.9.4", 1000, 3072)])
+                ingest = self.deployment(dedicated_ns.name, f"{t.id}-ingest", 2,
+                                         {"app": f"{t.id}-ingest", "tenant": t.id, "feature": "ingest"},
+                                         {"app": f"{t.id}-ingest"},
+                                         [c("ingest", "registry.example.com/unitcost/ingest:0.9.4", 1000, 3072)])
+                # handed over to the largest other tenant (an enterprise one where there are two) at noon UTC of
+                # the window's last day, by a `kubectl label --overwrite` on the Deployment alone: that day's cost
+                # splits by time between the two
+                heir = next(iter(sorted((x for x in tenants if x is not t), key=lambda x: (x is not dedicated[0],
+                                                                                          -x.size, x.id))), None)
+                if heir is not None:
+                    ingest.relabels.append((self.t_end - timedelta(hours=12), {**ingest.labels, "tenant": heir.id}))
             if i >= 2:
                 ns = tenant_ns[t.id].name
                 lbl = {"app": "app", "tenant": t.id, "feature": "chat"}

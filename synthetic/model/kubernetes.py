@@ -73,6 +73,15 @@ class Controller:
     replicas: int = 1
     schedule: str | None = None  # CronJob
     revisions: list[ReplicaSet] = field(default_factory=list)  # Deployment
+    relabels: list[tuple[datetime, dict[str, str]]] = field(default_factory=list)  # (from, metadata.labels), in order
+
+    def labels_at(self, t: datetime) -> dict[str, str]:
+        """metadata.labels as the API server held them at `t` (a `kubectl label` takes effect at once)."""
+        labels = self.labels
+        for since, relabelled in self.relabels:
+            if since <= t:
+                labels = relabelled
+        return labels
 
 
 @dataclass

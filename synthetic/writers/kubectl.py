@@ -119,7 +119,7 @@ def _selector(labels: dict) -> dict:
 
 
 def _controller_obj(c: Controller, t: datetime, pods_at: list[Pod], jobs_at) -> dict:
-    meta = {"creationTimestamp": iso_z(c.created), "generation": 1, "labels": dict(sorted(c.labels.items())),
+    meta = {"creationTimestamp": iso_z(c.created), "generation": 1, "labels": dict(sorted(c.labels_at(t).items())),
             "name": c.name, "namespace": c.namespace, "resourceVersion": _rv(c.uid, t), "uid": c.uid}
     mine = [p for p in pods_at if p.owner_uid == c.uid
             or (c.kind == "Deployment" and any(rs.uid == p.owner_uid for rs in c.revisions))]

@@ -1,5 +1,9 @@
 """OpenCost API responses per cluster and day: /allocation (one entry per container, no aggregation, plus __idle__)
 and /assets (the nodes and their disks), as allocation.json and assets.json.
+
+`step="1h"` writes /allocation as OpenCost's `step=1h` does: 24 sets, one per hour, each entry the container's part
+of that hour (its start/end clipped to the hour, its costs split by minutes, exactly: the day's pieces sum to the
+daily entry's costs to the last digit, so the pipeline's numbers are the same as with one daily set).
 """
 
 from __future__ import annotations
@@ -7,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 from ..model import Model
@@ -134,6 +138,56 @@ def _allocations(model: Model, d: date, window: dict, ns_labels: dict[str, dict[
     return allocs
 
 
+def _split_by_minutes(amount: Decimal, minutes: list[int]) -> list[Decimal]:
+    """`amount` over parts weighing `minutes`, to OpenCost's 5 decimals, each part rounded toward zero and the
+    remainder on the longest part, so the parts sum to `amount` exactly and keep its sign."""
+    total = sum(minutes)
+    parts = [(amount * m / total).quantize(Decimal("0.00001"), rounding=ROUND_DOWN) for m in minutes]
+    longest = minutes.index(max(minutes))
+    parts[longest] += amount - sum(parts, Decimal(0))
+    return parts
+
+
+_HOURLY_MONEY = ("cpu_cost", "ram_cost", "cpu_adj", "ram_adj")
+_HOURLY_FLOATS = ("cpu_core_hours", "ram_byte_hours")
+
+
+def _hours_of(a: Alloc, d: date) -> list[Alloc]:
+    """The allocation's part in each hour of day `d` it ran in (costs split exactly by minutes)."""
+    lo = day_start(d)
+    spans = []
+    for h in range(24):
+        s, e = max(a.start, lo + timedelta(hours=h)), min(a.end, lo + timedelta(hours=h + 1))
+        if e > s:
+            spans.append((s, e, int((e - s).total_seconds() // 60)))
+    minutes = [m for _, _, m in spans]
+    money = {f: _split_by_minutes(getattr(a, f), minutes) for f in _HOURLY_MONEY}
+    parts = []
+    for i, (s, e, m) in enumerate(spans):
+        share = Decimal(m) / Decimal(int(a.minutes))
+        parts.append(copy.copy(a))
+        parts[-1].start, parts[-1].end, parts[-1].minutes = s, e, Decimal(m)
+        for f in _HOURLY_MONEY:
+            setattr(parts[-1], f, money[f][i])
+        for f in _HOURLY_FLOATS:
+            setattr(parts[-1], f, (getattr(a, f) * share).quantize(Decimal("0.00001")))
+    return parts
+
+
+def _hourly_allocations(model: Model, d: date, ns_labels: dict[str, dict[str, str]]) -> list[dict[str, dict]]:
+    """The day's /allocation as 24 hourly sets (`step=1h`); OpenCost's __idle__ is left out (unitcost ignores it)."""
+    sets: list[dict[str, dict]] = [{} for _ in range(24)]
+    for a in sorted(model.allocations[d], key=lambda a: (a.pod.node.name, a.pod.namespace, a.pod.name,
+                                                            a.container.name)):
+        for part in _hours_of(a, d):
+            hour = part.start.hour
+            window = {"start": iso_z(day_start(d) + timedelta(hours=hour)),
+                      "end": iso_z(day_start(d) + timedelta(hours=hour + 1))}
+            entry = _container_allocation(part, window, ns_labels[a.pod.namespace])
+            sets[hour][entry["name"]] = entry
+    return sets
+
+
 def _asset(account: str, asset_type: str, category: str, name: str, provider_id: str, labels: dict[str, str],
            window: dict) -> tuple[str, dict]:
     """An /assets key and the fields every asset type starts with (one whole day)."""
@@ -206,11 +260,15 @@ def _write_response(path: Path, data) -> None:
     path.write_text(json.dumps({"code": 200, "status": "success", "data": data}, indent=2) + "\n")
 
 
-def write_opencost(model: Model, root: Path) -> None:
+def write_opencost(model: Model, root: Path, step: str = "1d") -> None:
+    if step not in ("1d", "1h"):
+        raise ValueError(f"OpenCost step {step!r}: expected 1d or 1h")
     ns_labels = {n.name: {sanitize_label_key(k): v for k, v in n.labels.items()} for n in model.namespaces}
     for d in model.window:
         window = {"start": iso_z(day_start(d)), "end": iso_z(day_start(d) + timedelta(days=1))}
         folder = root / CLUSTER / d.isoformat()
         folder.mkdir(parents=True, exist_ok=True)
-        _write_response(folder / "allocation.json", [_allocations(model, d, window, ns_labels)])
+        sets = ([_allocations(model, d, window, ns_labels)] if step == "1d"
+                else _hourly_allocations(model, d, ns_labels))
+        _write_response(folder / "allocation.json", sets)
         _write_response(folder / "assets.json", _assets(model, d, window))

@@ -13,6 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.cloud_bill import expectations as gx_bill
 from dagster_project.lib.bill_deliveries import BILL_TABLES, record_check_outcome, units_to_validate
+from dagster_project.lib.expectations import rule_check_result, rule_check_specs
 
 _CHECKS = [(table.name, rule) for table in BILL_TABLES for rule in gx_bill.TABLE_RULES[table.name].rules]
 
@@ -37,30 +38,13 @@ def bill_expectations(context: dg.AssetCheckExecutionContext, duckdb: DuckDBReso
             record_check_outcome(con, table_units, _failed_units(results[table]), run_id)
     for table, rule in _CHECKS:
         outcome = results[table].get(rule) or gx_bill.RuleOutcome()
-        blocking = rule in gx_bill.BLOCKING_RULES
-        yield dg.AssetCheckResult(
-            asset_key=dg.AssetKey(["raw", table]),
-            check_name=rule,
-            passed=outcome.passed,
-            severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
-            metadata={
-                "periods_validated": outcome.periods,
-                "rows_validated": outcome.rows,
-                "periods": ", ".join(f"{s}/{a}/{p}" for s, a, p in units[table]) or "none loaded in this run",
-                "failures": dg.MetadataValue.json(outcome.failures[:20]),
-            },
+        yield rule_check_result(
+            table, rule, outcome, rule in gx_bill.BLOCKING_RULES,
+            periods_validated=outcome.periods,
+            periods=", ".join(f"{s}/{a}/{p}" for s, a, p in units[table]) or "none loaded in this run",
         )
 
 
 def bill_expectation_checks(partitions: dg.PartitionsDefinition) -> dg.AssetChecksDefinition:
-    specs = [
-        dg.AssetCheckSpec(
-            rule,
-            asset=dg.AssetKey(["raw", table]),
-            blocking=rule in gx_bill.BLOCKING_RULES,
-            description=gx_bill.RULE_DESCRIPTIONS[rule],
-            partitions_def=partitions,
-        )
-        for table, rule in _CHECKS
-    ]
+    specs = rule_check_specs(_CHECKS, gx_bill.BLOCKING_RULES, gx_bill.RULE_DESCRIPTIONS, partitions)
     return dg.multi_asset_check(specs=specs, name="bill_expectations", pool="warehouse_writer")(bill_expectations)

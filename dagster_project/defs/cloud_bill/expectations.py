@@ -18,9 +18,15 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from dagster_project.lib.expectations import RuleOutcome, describe, gx_modules, merge_failures, validate
-
-BATCH_ROWS = 250_000
+from dagster_project.lib.expectations import (
+    BATCH_ROWS,
+    RuleOutcome,
+    describe,
+    gx_modules,
+    merge_failures,
+    record_batches,
+    validate,
+)
 
 # rule name -> blocking?
 BLOCKING_RULES = ("required_columns", "column_types", "one_currency_per_period", "usage_not_negative")
@@ -136,10 +142,8 @@ def validate_bill_units(
         typed_suite, suite = _suite(spec, currency, types=True), _suite(spec, currency, types=False)
         unit_failed: dict[str, list] = {}
         rows = 0
-        cursor = con.execute(f"select {', '.join(columns)} from raw.{table} where {where}", params)
-        reader = (cursor.to_arrow_reader(batch_rows) if hasattr(cursor, "to_arrow_reader")
-                  else cursor.fetch_record_batch(batch_rows))
-        for batch in reader:
+        for batch in record_batches(con, f"select {', '.join(columns)} from raw.{table} where {where}", params,
+                                    batch_rows):
             if batch.num_rows == 0:
                 continue
             first = rows == 0

@@ -1,15 +1,17 @@
 """Kubernetes cost and labels, per cluster and UTC day:
 - OpenCost `/allocation` and `/assets` dumps (`<cluster>/<YYYY-MM-DD>/allocation*.json`, `assets*.json`)
-  → raw.opencost_allocations, raw.opencost_assets;
+  → raw.opencost_allocations, raw.opencost_assets; an entry with a `url` first pulls the missing days from the
+  OpenCost API into that layout (opencost_api.py);
 - kubectl `List` snapshots (`<cluster>/<YYYY-MM-DDTHH-MM-SSZ>/*.json`) → raw.k8s_objects, the label history's input.
 Layouts: docs/landing-zone.md."""
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from dagster_project.defs.kubernetes.opencost_api import pull_missing_days
 from dagster_project.defs.resources import UnitcostConfigResource
 from dagster_project.lib.raw_assets import materialized, raw_multi_asset, run_days, source_files
 from dagster_project.lib.warehouse import replace_days
@@ -30,6 +32,10 @@ def opencost(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost
     """OpenCost /allocation and /assets dumps of the run's days, per cluster."""
     days = run_days(context)
     wanted = {d.isoformat() for d in days}
+    pulled = 0
+    for source in unitcost.config.sources_of("opencost"):
+        if source.url:
+            pulled += len(pull_missing_days(source, days, datetime.now(timezone.utc), context.log))
     allocations, assets = [empty(OPENCOST_ALLOCATIONS)], [empty(OPENCOST_ASSETS)]
     files = 0
     for landing, key, cluster, folder, name in _cluster_files(unitcost.config, "opencost", context.log):
@@ -43,12 +49,23 @@ def opencost(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost
         else:
             continue
         files += 1
-    alloc_df, assets_df = pl.concat(allocations), pl.concat(assets)
+    # a row belongs to the day its window starts on: a dump whose window began the day before keeps only its
+    # rows of the run's days (the other day's rows are that day's run's to load, from its own folder)
+    alloc_df, assets_df = (_of_days(pl.concat(frames), days, context.log) for frames in (allocations, assets))
     with duckdb.get_connection() as con:
         alloc_counts = replace_days(con, "opencost_allocations", OPENCOST_ALLOCATIONS, "usage_date", days, alloc_df)
         asset_counts = replace_days(con, "opencost_assets", OPENCOST_ASSETS, "usage_date", days, assets_df)
-    yield materialized("opencost_allocations", files=files, rows_per_day=alloc_counts)
+    yield materialized("opencost_allocations", files=files, pulled_from_api=pulled, rows_per_day=alloc_counts)
     yield materialized("opencost_assets", rows_per_day=asset_counts)
+
+
+def _of_days(df: pl.DataFrame, days: list[date], log) -> pl.DataFrame:
+    kept = df.filter(pl.col("usage_date").is_in(days))
+    if kept.height < df.height:
+        outside = df.filter(~pl.col("usage_date").is_in(days))
+        log.warning(f"{outside.height} OpenCost rows have windows starting outside the run's days and were not "
+                    f"loaded (files: {', '.join(sorted(set(outside['source_file'])))[:500]})")
+    return kept
 
 
 def kubernetes(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost: UnitcostConfigResource):

@@ -3,7 +3,8 @@
   Node cost reconciled to the bill (docs/kubernetes.md). OpenCost's list-price pod costs only weigh pods against
   each other: pod p on node n gets B · w_p / max(N, Σ w), and idle gets B − Σ pods. Implemented as one exact
   split of B over the node's pods plus an idle recipient weighing max(N, Σ w) − Σ w, so pods + idle = B to
-  the nano-dollar. A node-day with a bill but no OpenCost pods is returned as one `no_opencost` row.
+  the nano-dollar. A node-day with a bill and an /assets entry but no pods is all idle; one with a bill and no
+  OpenCost data at all is returned as one `no_opencost` row.
 -#}
 with node_costs as (
     select * from {{ ref('int_node_costs_summed') }}
@@ -53,13 +54,16 @@ recipients as (
     select
         nc.usage_date, nc.source_id, nc.cluster, nc.instance_id, nc.billing_account_id, nc.billed_compute_cost,
         'idle' as recipient_kind, null as namespace, null as pod,
-        greatest(cast(coalesce(na.asset_total_cost, t.pods_weight) as double) - cast(t.pods_weight as double), 0)
-            as weight
+        -- OpenCost saw the node (/assets) but no pod on it: all of the node was idle
+        case when t.pods_weight is null then 1
+             else greatest(cast(coalesce(na.asset_total_cost, t.pods_weight) as double)
+                           - cast(t.pods_weight as double), 0) end as weight
     from node_costs as nc
-    inner join pod_totals as t
+    left join pod_totals as t
         on t.cluster = nc.cluster and t.usage_date = nc.usage_date and t.instance_id = nc.instance_id
     left join node_assets as na
         on na.cluster = nc.cluster and na.usage_date = nc.usage_date and na.instance_id = nc.instance_id
+    where t.pods_weight is not null or na.instance_id is not null
 ),
 
 splittable as (

@@ -1,99 +1,127 @@
 {#-
-  Who owns each OpenCost pod-day (docs/kubernetes.md): per label key, the pod's own labels in force that day,
-  else its controller's (ReplicaSet → Deployment, Job → CronJob), else its namespace's, else OpenCost's
-  properties.labels (pods that every snapshot missed), else nobody. `labels` is the pod's effective label set the
-  allocation rules match (per key pod > controller > namespace > OpenCost); `weight` is the owner's part of the
-  pod-day (one owner per pod-day: 1), which int_pod_costs_owned splits by exactly.
+  Who owned each OpenCost pod-day, and for how long (docs/kubernetes.md#who-owns-a-pod). The pod's running time
+  that day (its OpenCost entries' start-end) is cut wherever the labels in force changed at any level - the pod's
+  own, its controller's (ReplicaSet → Deployment, Job → CronJob, or a StatefulSet / DaemonSet), its namespace's -
+  and each piece takes, per label key, the pod's value, else the controller's, else the namespace's, else (a pod
+  no snapshot saw) OpenCost's properties.labels. Pieces with the same owner and labels are one row; `weight` is
+  their seconds, and the rows of a pod-day sum to the seconds it ran, so its cost splits over them by time.
 -#}
 {%- set tenant_key = sql_string(var('tenant_label')) -%}
 {%- set feature_key = sql_string(var('feature_label')) -%}
 {%- set pod_day = ['cluster', 'usage_date', 'namespace', 'pod'] -%}
 
-with pod_days as (
-    select {{ pod_day | join(', ') }}, max(labels) as opencost_labels
+with allocations as (
+    select
+        {{ pod_day | join(', ') }},
+        labels,
+        running_start,
+        -- OpenCost works to the minute: an entry with no length still ran, and still had an owner
+        case when running_end > running_start then running_end
+             else {{ dbt.dateadd('second', 1, 'running_start') }} end as running_end
     from {{ ref('stg_opencost__allocations') }}
     where not is_synthetic
+      and {{ in_run_window('usage_date') }}
+),
+
+opencost_labels as (
+    select {{ pod_day | join(', ') }}, max(labels) as opencost_labels
+    from allocations
     group by {{ pod_day | join(', ') }}
 ),
 
-versions as (
-    select * from {{ ref('int_k8s_objects_versioned') }}
-),
-
-{#- the version in force on the day: the newest one that began before the day ended, else the first one after -#}
-pod_version as (
+{#- the pod's running time as disjoint stretches: its containers share the pod's span, hourly steps abut -#}
+spans as (
     select
-        {{ qualified('d', pod_day) }},
-        v.uid, v.labels, v.owner_kind, v.owner_uid,
-        row_number() over (
-            partition by {{ qualified('d', pod_day) }}
-            order by
-                case when v.valid_from < {{ dbt.dateadd('day', 1, 'd.usage_date') }} then 0 else 1 end,
-                case when v.valid_from < {{ dbt.dateadd('day', 1, 'd.usage_date') }} then v.valid_from end desc,
-                v.valid_from
-        ) as pick
-    from pod_days as d
-    inner join versions as v
-        on v.kind = 'Pod' and v.cluster = d.cluster and v.namespace = d.namespace and v.name = d.pod
+        {{ pod_day | join(', ') }}, running_start, running_end,
+        max(running_end) over (
+            partition by {{ pod_day | join(', ') }} order by running_start, running_end
+            rows between unbounded preceding and 1 preceding
+        ) as earlier_end
+    from (select distinct {{ pod_day | join(', ') }}, running_start, running_end from allocations) as distinct_spans
 ),
 
-latest_object as (
-    select *
-    from (
-        select
-            v.*,
-            row_number() over (partition by v.cluster, v.uid order by v.valid_from desc) as pick
-        from versions as v
-    ) as ranked
-    where pick = 1
+stretches as (
+    select
+        *,
+        sum(case when earlier_end is null or running_start > earlier_end then 1 else 0 end) over (
+            partition by {{ pod_day | join(', ') }} order by running_start, running_end rows unbounded preceding
+        ) as stretch
+    from spans
 ),
 
-namespaces as (
-    select cluster, name as namespace, labels
-    from latest_object
-    where kind = 'Namespace'
+running as (
+    select {{ pod_day | join(', ') }}, min(running_start) as piece_start, max(running_end) as piece_end
+    from stretches
+    group by {{ pod_day | join(', ') }}, stretch
+),
+
+pod_pieces as (
+    {{ pieces_cut_by('running', pod_day,
+                     "v.kind = 'Pod' and v.cluster = r.cluster and v.namespace = r.namespace and v.name = r.pod",
+                     [], ['v.uid as pod_uid', 'v.labels as pod_labels', 'v.owner_uid']) }}
+),
+
+controller_pieces as (
+    {{ pieces_cut_by('pod_pieces', pod_day, 'v.cluster = r.cluster and v.uid = r.owner_uid',
+                     ['pod_uid', 'pod_labels'], ['v.labels as controller_labels', 'v.owner_uid as top_owner_uid']) }}
+),
+
+top_controller_pieces as (
+    {{ pieces_cut_by('controller_pieces', pod_day, 'v.cluster = r.cluster and v.uid = r.top_owner_uid',
+                     ['pod_uid', 'pod_labels', 'controller_labels'], ['v.labels as top_controller_labels']) }}
+),
+
+namespace_pieces as (
+    {{ pieces_cut_by('top_controller_pieces', pod_day,
+                     "v.kind = 'Namespace' and v.cluster = r.cluster and v.name = r.namespace",
+                     ['pod_uid', 'pod_labels', 'controller_labels', 'top_controller_labels'],
+                     ['v.labels as namespace_labels']) }}
+),
+
+pieces as (
+    select
+        p.*,
+        case when p.pod_uid is null then ol.opencost_labels end as opencost_labels
+    from namespace_pieces as p
+    left join opencost_labels as ol
+        on {{ keys_match('ol', 'p', pod_day) }}
 ),
 
 resolved as (
     select
-        {{ qualified('d', pod_day) }},
-        pv.uid as pod_uid,
-        {{ tag('pv.labels', tenant_key) }} as pod_tenant,
-        {{ tag('pv.labels', feature_key) }} as pod_feature,
-        coalesce({{ tag('c1.labels', tenant_key) }}, {{ tag('c2.labels', tenant_key) }}) as controller_tenant,
-        coalesce({{ tag('c1.labels', feature_key) }}, {{ tag('c2.labels', feature_key) }}) as controller_feature,
-        {{ tag('ns.labels', tenant_key) }} as namespace_tenant,
-        {{ tag('ns.labels', feature_key) }} as namespace_feature,
-        {{ tag('d.opencost_labels', opencost_label_key(var('tenant_label'))) }} as opencost_tenant,
-        {{ tag('d.opencost_labels', opencost_label_key(var('feature_label'))) }} as opencost_feature,
-        {{ labels_merged(['d.opencost_labels', 'ns.labels', 'c2.labels', 'c1.labels', 'pv.labels']) }} as labels,
-        pv.uid is not null as seen_in_snapshot
-    from pod_days as d
-    left join pod_version as pv
-        on {{ keys_match('pv', 'd', pod_day) }} and pv.pick = 1
-    left join latest_object as c1
-        on c1.cluster = d.cluster and c1.uid = pv.owner_uid
-    left join latest_object as c2
-        on c2.cluster = d.cluster and c2.uid = c1.owner_uid
-    left join namespaces as ns
-        on ns.cluster = d.cluster and ns.namespace = d.namespace
+        {{ pod_day | join(', ') }},
+        pod_uid,
+        {{ dbt.datediff('piece_start', 'piece_end', 'second') }} as seconds,
+        {{ tag('pod_labels', tenant_key) }} as pod_tenant,
+        {{ tag('pod_labels', feature_key) }} as pod_feature,
+        coalesce({{ tag('controller_labels', tenant_key) }}, {{ tag('top_controller_labels', tenant_key) }})
+            as controller_tenant,
+        coalesce({{ tag('controller_labels', feature_key) }}, {{ tag('top_controller_labels', feature_key) }})
+            as controller_feature,
+        {{ tag('namespace_labels', tenant_key) }} as namespace_tenant,
+        {{ tag('namespace_labels', feature_key) }} as namespace_feature,
+        {{ tag('opencost_labels', opencost_label_key(var('tenant_label'))) }} as opencost_tenant,
+        {{ tag('opencost_labels', opencost_label_key(var('feature_label'))) }} as opencost_feature,
+        {{ labels_merged(['opencost_labels', 'namespace_labels', 'top_controller_labels', 'controller_labels',
+                          'pod_labels']) }} as labels
+    from pieces
+    where piece_end > piece_start
 )
 
 select
     {{ pod_day | join(', ') }},
     pod_uid,
-    seen_in_snapshot,
-    coalesce(pod_tenant, controller_tenant, namespace_tenant, case when not seen_in_snapshot then opencost_tenant end)
-        as tenant_id,
-    coalesce(pod_feature, controller_feature, namespace_feature, case when not seen_in_snapshot then opencost_feature end)
-        as feature_id,
+    pod_uid is not null as seen_in_snapshot,
+    coalesce(pod_tenant, controller_tenant, namespace_tenant, opencost_tenant) as tenant_id,
+    coalesce(pod_feature, controller_feature, namespace_feature, opencost_feature) as feature_id,
+    labels,
     case
         when pod_tenant is not null or pod_feature is not null then 'pod'
         when controller_tenant is not null or controller_feature is not null then 'controller'
         when namespace_tenant is not null or namespace_feature is not null then 'namespace'
-        when not seen_in_snapshot and (opencost_tenant is not null or opencost_feature is not null) then 'opencost'
+        when opencost_tenant is not null or opencost_feature is not null then 'opencost'
         else 'none'
     end as owner_source,
-    labels,
-    1 as weight
+    sum(seconds) as weight
 from resolved
+group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10

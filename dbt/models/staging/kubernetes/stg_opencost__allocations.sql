@@ -8,6 +8,11 @@ renamed as (
     select
         cluster,
         usage_date,
+        window_start,
+        window_end,
+        -- when the pod ran inside the window; rows loaded before unitcost kept it ran for their whole window
+        coalesce(running_start, window_start) as running_start,
+        coalesce(running_end, window_end) as running_end,
         allocation_name,
         node,
         namespace,
