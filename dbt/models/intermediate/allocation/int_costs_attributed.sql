@@ -6,8 +6,6 @@
                = shared_workload               → split by requests of its feature (int_shared_workloads_split)
                = shared_pool                   → split by tenants' direct cost (int_shared_pools_split)
 -#}
-{%- set tenant_tag = sql_string(var('tenant_tag')) -%}
-{%- set feature_tag = sql_string(var('feature_tag')) -%}
 
 with node_instances as (
     select distinct instance_id from {{ ref('int_node_instances_matched') }}
@@ -21,12 +19,11 @@ bill as (
         (n.instance_id is not null
             and b.operation like 'RunInstances%'
             and coalesce(b.usage_type, '') not like '%DataXfer%') as is_node_compute,
-        {{ tag('b.tags', tenant_tag) }} as tag_tenant,
-        {{ tag('b.tags', feature_tag) }} as tag_feature
+        {{ first_tag('b.tags', var('tenant_tag')) }} as tag_tenant,
+        {{ first_tag('b.tags', var('feature_tag')) }} as tag_feature
     from {{ ref('int_bill_costs_spread') }} as b
     left join {{ ref('int_bill_lines_classified') }} as cls
-        on cls.service_code = coalesce(b.service_code, '') and cls.usage_type = coalesce(b.usage_type, '')
-        and cls.operation = coalesce(b.operation, '') and cls.line_item_type = coalesce(b.line_item_type, '')
+        on {{ bill_line_kind_matches('cls', 'b') }}
     left join node_instances as n
         on n.instance_id = b.resource_id
     where {{ in_run_window('b.usage_date') }}

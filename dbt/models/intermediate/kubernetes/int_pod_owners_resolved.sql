@@ -1,10 +1,11 @@
 {#-
   Who owns each OpenCost pod-day (docs/kubernetes.md): per label key, the pod's own labels in force that day,
   else its controller's (ReplicaSet → Deployment, Job → CronJob), else its namespace's, else OpenCost's
-  properties.labels (pods that every snapshot missed), else nobody.
+  properties.labels (pods that every snapshot missed), else nobody. A label key configured as a list is read on
+  each object as the first of its keys that the object carries (macro first_tag).
 -#}
-{%- set tenant_key = sql_string(var('tenant_label')) -%}
-{%- set feature_key = sql_string(var('feature_label')) -%}
+{%- set tenant_keys = var('tenant_label') -%}
+{%- set feature_keys = var('feature_label') -%}
 {%- set pod_day = ['cluster', 'usage_date', 'namespace', 'pod'] -%}
 
 with pod_days as (
@@ -56,14 +57,16 @@ resolved as (
     select
         {{ qualified('d', pod_day) }},
         pv.uid as pod_uid,
-        {{ tag('pv.labels', tenant_key) }} as pod_tenant,
-        {{ tag('pv.labels', feature_key) }} as pod_feature,
-        coalesce({{ tag('c1.labels', tenant_key) }}, {{ tag('c2.labels', tenant_key) }}) as controller_tenant,
-        coalesce({{ tag('c1.labels', feature_key) }}, {{ tag('c2.labels', feature_key) }}) as controller_feature,
-        {{ tag('ns.labels', tenant_key) }} as namespace_tenant,
-        {{ tag('ns.labels', feature_key) }} as namespace_feature,
-        {{ tag('d.opencost_labels', opencost_label_key(var('tenant_label'))) }} as opencost_tenant,
-        {{ tag('d.opencost_labels', opencost_label_key(var('feature_label'))) }} as opencost_feature,
+        {{ first_tag('pv.labels', tenant_keys) }} as pod_tenant,
+        {{ first_tag('pv.labels', feature_keys) }} as pod_feature,
+        coalesce({{ first_tag('c1.labels', tenant_keys) }}, {{ first_tag('c2.labels', tenant_keys) }})
+            as controller_tenant,
+        coalesce({{ first_tag('c1.labels', feature_keys) }}, {{ first_tag('c2.labels', feature_keys) }})
+            as controller_feature,
+        {{ first_tag('ns.labels', tenant_keys) }} as namespace_tenant,
+        {{ first_tag('ns.labels', feature_keys) }} as namespace_feature,
+        {{ first_tag('d.opencost_labels', opencost_label_keys(tenant_keys)) }} as opencost_tenant,
+        {{ first_tag('d.opencost_labels', opencost_label_keys(feature_keys)) }} as opencost_feature,
         pv.uid is not null as seen_in_snapshot
     from pod_days as d
     left join pod_version as pv
