@@ -1,6 +1,6 @@
 """The dbt unit tests of the cloud bill, each in its model's folder YAML (dbt/models/staging/cloud_bill/,
 intermediate/cloud_bill/, marts/reconciliation/): hand-computed effective cost for every CUR line item type, FOCUS
-pass-through, the exact daily spread and the period reconciliation."""
+pass-through, the exact daily spread, the classification of every FOCUS ServiceCategory and the period reconciliation."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ BILL_UNIT_TESTS = {
     "cur_effective_cost_follows_cid_amortization_for_every_line_item_type",
     "focus_costs_pass_through_and_commitments_explain_billed_minus_effective",
     "bill_rows_spread_exactly_over_their_days_and_split_rows_excluded",
+    "bill_lines_are_classified_by_focus_service_category_and_cur_product_code",
     "period_reconciliation_explains_billed_minus_effective",
 }
 
@@ -53,7 +54,7 @@ def test_bill_unit_tests_pass_in_dbt_build_and_reference_bills_reconcile(tmp_pat
     proc = subprocess.run(
         [str(dbt), "build", "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp_path / "target"),
          "--log-path", str(tmp_path / "logs"), "--vars", json.dumps({"duckdb_path": str(warehouse)}),
-         "--select", "+bill_reconciliation_period +int_bill_costs_spread"],
+         "--select", "+bill_reconciliation_period +int_bill_costs_spread +int_bill_lines_classified"],
         cwd=DBT_DIR, env=env, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
