@@ -5,22 +5,17 @@ pass-through, the exact daily spread, the classification of every FOCUS ServiceC
 from __future__ import annotations
 
 import csv
-import json
-import os
 import shutil
-import subprocess
-import sys
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import duckdb
 from dagster_project.lib.bill_deliveries import ensure_bill_tables
+from dbt_unit_tests import unit_test_statuses
 from test_bill_ingest import cloud_bill, load  # noqa: F401 - fixture
 
 from dagster_project.lib.warehouse import ensure_table
 from ingest.schemas import RAW_TABLES
 
-DBT_DIR = Path(__file__).resolve().parents[1] / "dbt"
 BILL_UNIT_TESTS = {
     "cur_effective_cost_follows_cid_amortization_for_every_line_item_type",
     "focus_costs_pass_through_and_commitments_explain_billed_minus_effective",
@@ -49,17 +44,8 @@ def test_bill_unit_tests_pass_in_dbt_build_and_reference_bills_reconcile(tmp_pat
         ensure_bill_tables(con)
         load(cloud_bill, con, cur_file, name="cur1", format="cur1", billing_period="2023-11")
         load(cloud_bill, con, focus_folder, name="focus", format="focus")
-    dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "PATH": f"{dbt.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    proc = subprocess.run(
-        [str(dbt), "build", "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs"), "--vars", json.dumps({"duckdb_path": str(warehouse)}),
-         "--select", "+bill_reconciliation_period +int_bill_costs_spread +int_bill_lines_classified"],
-        cwd=DBT_DIR, env=env, capture_output=True, text=True, timeout=600,
-    )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
-    unit = {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    unit = unit_test_statuses(
+        tmp_path, warehouse, "+bill_reconciliation_period +int_bill_costs_spread +int_bill_lines_classified")
     assert unit == {name: "pass" for name in BILL_UNIT_TESTS}
 
     # the real reference bills through staging: billed and effective equal a hand sum over each file

@@ -4,20 +4,15 @@ config parses both, refuses anything else by name, and dbt reads a list as "the 
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_unit_tests import unit_test_statuses
 
 from dagster_project.lib.config import Attribution, ConfigError, parse_config
 from dagster_project.lib.warehouse import ensure_table
 from ingest.schemas import RAW_TABLES
-
-DBT_DIR = Path(__file__).resolve().parents[1] / "dbt"
 
 
 def config_with(attribution):
@@ -50,15 +45,5 @@ def test_listed_label_keys_resolve_pod_owners_in_dbt(tmp_path):
     with duckdb.connect(str(warehouse)) as con:  # unit tests read their inputs' column types from the relations
         for table, schema in RAW_TABLES.items():
             ensure_table(con, table, schema)
-    dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "PATH": f"{dbt.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    proc = subprocess.run(
-        [str(dbt), "build", "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs"), "--vars", json.dumps({"duckdb_path": str(warehouse)}),
-         "--select", "+int_pod_owners_resolved"],
-        cwd=DBT_DIR, env=env, capture_output=True, text=True, timeout=600,
-    )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
-    unit = {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    unit = unit_test_statuses(tmp_path, warehouse, "+int_pod_owners_resolved")
     assert unit == {"pod_owner_label_keys_listed_are_read_first_present_wins": "pass"}
