@@ -1,6 +1,6 @@
 """The dbt unit tests of the cloud bill, each in its model's folder YAML (dbt/models/staging/cloud_bill/,
 intermediate/cloud_bill/, marts/reconciliation/): hand-computed effective cost for every CUR line item type, FOCUS
-pass-through, the exact daily spread and the period reconciliation."""
+pass-through, the exact daily spread, the classification of every FOCUS ServiceCategory and the period reconciliation."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ BILL_UNIT_TESTS = {
     "cur_effective_cost_follows_cid_amortization_for_every_line_item_type",
     "focus_costs_pass_through_and_commitments_explain_billed_minus_effective",
     "bill_rows_spread_exactly_over_their_days_and_split_rows_excluded",
+    "bill_lines_are_classified_by_focus_service_category_and_cur_product_code",
     "period_reconciliation_explains_billed_minus_effective",
 }
 
@@ -43,7 +44,8 @@ def test_bill_unit_tests_pass_in_dbt_build_and_reference_bills_reconcile(tmp_pat
         ensure_bill_tables(con)
         load(cloud_bill, con, cur_file, name="cur1", format="cur1", billing_period="2023-11")
         load(cloud_bill, con, focus_folder, name="focus", format="focus")
-    unit = dbt_build_unit_tests(tmp_path, warehouse, "+bill_reconciliation_period +int_bill_costs_spread")
+    unit = dbt_build_unit_tests(
+        tmp_path, warehouse, "+bill_reconciliation_period +int_bill_costs_spread +int_bill_lines_classified")
     assert unit == {name: "pass" for name in BILL_UNIT_TESTS}
 
     # the real reference bills through staging: billed and effective equal a hand sum over each file

@@ -41,10 +41,13 @@ class SourceConfig:
 
 @dataclass(frozen=True)
 class Attribution:
-    tenant_label: str = "tenant"
-    feature_label: str = "feature"
-    tenant_tag: str = "user_tenant"
-    feature_tag: str = "user_feature"
+    """The keys that name a dollar's owner. Each is a list: on a row (a pod's labels, a bill row's tags) the first key
+    present wins, so one config serves providers that tag differently (`[business_unit, org]`)."""
+
+    tenant_label: tuple[str, ...] = ("tenant",)
+    feature_label: tuple[str, ...] = ("feature",)
+    tenant_tag: tuple[str, ...] = ("user_tenant",)
+    feature_tag: tuple[str, ...] = ("user_feature",)
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,10 @@ class UnitcostConfig:
         """What dbt needs from the config: the owner keys, the currency, and where the warehouse file is."""
         a = self.attribution
         return {
-            "tenant_label": a.tenant_label,
-            "feature_label": a.feature_label,
-            "tenant_tag": a.tenant_tag,
-            "feature_tag": a.feature_tag,
+            "tenant_label": list(a.tenant_label),
+            "feature_label": list(a.feature_label),
+            "tenant_tag": list(a.tenant_tag),
+            "feature_tag": list(a.feature_tag),
             "currency": self.currency,
             "duckdb_path": str(self.warehouse_path),
         }
@@ -132,6 +135,26 @@ def _parse_sources(base: Path, raw: Any) -> dict[str, list[SourceConfig]]:
     return out
 
 
+def _owner_keys(where: str, name: str, value: Any) -> tuple[str, ...]:
+    """`attribution.<name>`: one key or a non-empty list of keys, in the order they are tried."""
+    keys = value if isinstance(value, list) else [value]
+    if not keys or not all(isinstance(k, (str, int)) and not isinstance(k, bool) and str(k).strip() for k in keys):
+        raise ConfigError(
+            f"{where}: attribution.{name} must be a key or a list of keys (e.g. [business_unit, org]), got {value!r}"
+        )
+    return tuple(str(k) for k in keys)
+
+
+def _parse_attribution(where: str, raw: Any) -> Attribution:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: attribution: expected a mapping of key name -> key or list of keys")
+    known = Attribution.__dataclass_fields__
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise ConfigError(f"{where}: attribution.{unknown[0]}: unknown key (expected one of {', '.join(known)})")
+    return Attribution(**{name: _owner_keys(where, name, value) for name, value in raw.items()})
+
+
 def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> UnitcostConfig:
     """A config from its parsed YAML; relative paths resolve from `base`."""
     where = str(path) if path else "the built-in default config"
@@ -155,7 +178,7 @@ def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> U
         engine=engine,
         warehouse_path=wpath,
         serving_path=spath,
-        attribution=Attribution(**{k: str(v) for k, v in attr.items() if k in Attribution.__dataclass_fields__}),
+        attribution=_parse_attribution(where, attr),
         allocation=parse_allocation(raw.get("allocation"), where),
         sources=_parse_sources(base, raw.get("sources")),
     )

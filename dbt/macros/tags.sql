@@ -10,14 +10,41 @@
     nullif(json_value(parse_json({{ json_col }}), concat('$."', {{ key }}, '"')), '')
 {%- endmacro %}
 
+{#- An owner key of the config (attribution.tenant_tag, feature_label, ...) as a list: unitcost.yaml gives one key or
+    a list of keys (dagster_project/lib/config.py passes a list; dbt_project.yml's defaults are single keys). -#}
+{% macro owner_keys(keys) -%}
+    {%- set listed = [keys] if keys is string else keys -%}
+    {%- if listed is mapping or listed is not iterable or listed | length == 0
+          or listed | reject('string') | list | length > 0 -%}
+        {{ exceptions.raise_compiler_error("an owner key must be a key or a non-empty list of keys, got " ~ keys) }}
+    {%- endif -%}
+    {{ return(listed | list) }}
+{%- endmacro %}
+
+{#- The value of the first of `keys` (one key or a list) that the row's JSON object holds, non-empty; else null. One
+    config can so name the owner on rows of providers that tag differently ([business_unit, org]). -#}
+{% macro first_tag(json_col, keys) -%}
+    {%- set keys = owner_keys(keys) -%}
+    {%- if keys | length == 1 -%}
+        {{ tag(json_col, sql_string(keys[0])) }}
+    {%- else -%}
+        coalesce({% for k in keys %}{{ tag(json_col, sql_string(k)) }}{{ ', ' if not loop.last }}{% endfor %})
+    {%- endif -%}
+{%- endmacro %}
+
 {#- A literal string, quoted for SQL; used for config values (label keys) that end up in SQL text. -#}
 {% macro sql_string(value) -%}
     '{{ value | replace("'", "''") }}'
 {%- endmacro %}
 
-{#- OpenCost sanitizes label keys: every character outside [A-Za-z0-9_] becomes '_'. -#}
-{% macro opencost_label_key(raw_key) -%}
-    {{ sql_string(modules.re.sub('[^A-Za-z0-9_]', '_', raw_key)) }}
+{#- OpenCost sanitizes label keys: every character outside [A-Za-z0-9_] becomes '_'. The keys as OpenCost writes
+    them, for first_tag. -#}
+{% macro opencost_label_keys(raw_keys) -%}
+    {%- set sanitized = [] -%}
+    {%- for k in owner_keys(raw_keys) -%}
+        {%- do sanitized.append(modules.re.sub('[^A-Za-z0-9_]', '_', k)) -%}
+    {%- endfor -%}
+    {{ return(sanitized) }}
 {%- endmacro %}
 
 {#- Kubernetes Node spec.providerID on AWS is aws:///<zone>/<instance-id>; OpenCost may give the bare id. -#}

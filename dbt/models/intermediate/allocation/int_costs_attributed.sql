@@ -12,8 +12,6 @@
   Node idle kept as idle is never a rule's; idle the policy added to pods follows the pod (is_idle_share) and stays
   idle. billing_account_id and cluster are kept so a rule of scope account or cluster finds its recipients.
 -#}
-{%- set tenant_tag = sql_string(var('tenant_tag')) -%}
-{%- set feature_tag = sql_string(var('feature_tag')) -%}
 {%- set bill_kind = ['service_code', 'line_item_type', 'usage_type', 'tags'] -%}
 {%- set pod_kind = ['namespace', 'labels'] -%}
 
@@ -31,12 +29,11 @@ bill as (
         (n.instance_id is not null
             and b.operation like 'RunInstances%'
             and coalesce(b.usage_type, '') not like '%DataXfer%') as is_node_compute,
-        {{ tag('b.tags', tenant_tag) }} as tag_tenant,
-        {{ tag('b.tags', feature_tag) }} as tag_feature
+        {{ first_tag('b.tags', var('tenant_tag')) }} as tag_tenant,
+        {{ first_tag('b.tags', var('feature_tag')) }} as tag_feature
     from {{ ref('int_bill_costs_spread') }} as b
     left join {{ ref('int_bill_lines_classified') }} as cls
-        on cls.service_code = coalesce(b.service_code, '') and cls.usage_type = coalesce(b.usage_type, '')
-        and cls.operation = coalesce(b.operation, '') and cls.line_item_type = coalesce(b.line_item_type, '')
+        on {{ bill_line_kind_matches('cls', 'b') }}
     left join node_instances as n
         on n.instance_id = b.resource_id
     where {{ in_run_window('b.usage_date') }}

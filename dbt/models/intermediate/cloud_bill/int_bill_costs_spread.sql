@@ -47,11 +47,13 @@ shares as (
     select
         usage_date,
         source_id,
+        bill_format,
         billing_account_id,
         billing_period,
         line_item_id,
         line_item_type,
         service_code,
+        service_category,
         usage_type,
         operation,
         resource_id,

@@ -1,11 +1,13 @@
 {{ config(materialized='table') }}
 {#- Each distinct kind of bill line, classified once: its cost category (seed cost_categories, first match by
-    priority). Which policy rule claims an untagged row is int_costs_attributed's question (it reads the tags too). -#}
-{%- set line_kind = ['service_code', 'usage_type', 'operation', 'line_item_type'] -%}
+    priority). Which policy rule claims an untagged row is int_costs_attributed's question (it reads the tags too).
+    A kind is bill_line_kind(): the bill format picks the seed's row set — CUR rows by product code, usage type and
+    operation, FOCUS rows of any provider by ServiceCategory, with ServiceName overrides (docs/cloud-bill.md). -#}
+{%- set kind = bill_line_kind() -%}
 
 with kinds as (
     select distinct
-        {% for c in line_kind -%}
+        {% for c in kind -%}
         coalesce({{ c }}, '') as {{ c }}{{ ',' if not loop.last }}
         {% endfor -%}
     from {{ ref('int_bill_line_items_unioned') }}
@@ -13,19 +15,21 @@ with kinds as (
 
 categories as (
     select
-        {{ qualified('k', line_kind) }},
+        {{ qualified('k', kind) }},
         c.category,
-        row_number() over (partition by {{ qualified('k', line_kind) }} order by c.priority) as pick
+        row_number() over (partition by {{ qualified('k', kind) }} order by c.priority) as pick
     from kinds as k
     inner join {{ ref('cost_categories') }} as c
-        on (c.service_code = '*' or c.service_code = k.service_code)
+        on k.bill_format like c.bill_format_like
+        and k.service_category like c.service_category_like
+        and k.service_code like c.service_code_like
         and k.usage_type like c.usage_type_like
         and k.operation like c.operation_like
 )
 
 select
-    {{ qualified('k', line_kind) }},
+    {{ qualified('k', kind) }},
     coalesce(c.category, 'other') as category
 from kinds as k
 left join categories as c
-    on {{ keys_match('c', 'k', line_kind) }} and c.pick = 1
+    on {{ keys_match('c', 'k', kind) }} and c.pick = 1

@@ -4,10 +4,11 @@
   own, its controller's (ReplicaSet → Deployment, Job → CronJob, or a StatefulSet / DaemonSet), its namespace's -
   and each piece takes, per label key, the pod's value, else the controller's, else the namespace's, else (a pod
   no snapshot saw) OpenCost's properties.labels. Pieces with the same owner and labels are one row; `weight` is
-  their seconds, and the rows of a pod-day sum to the seconds it ran, so its cost splits over them by time.
+  their seconds, and the rows of a pod-day sum to the seconds it ran, so its cost splits over them by time. A label
+  key configured as a list is read on each object as the first of its keys that the object carries (first_tag).
 -#}
-{%- set tenant_key = sql_string(var('tenant_label')) -%}
-{%- set feature_key = sql_string(var('feature_label')) -%}
+{%- set tenant_keys = var('tenant_label') -%}
+{%- set feature_keys = var('feature_label') -%}
 {%- set pod_day = ['cluster', 'usage_date', 'namespace', 'pod'] -%}
 
 with allocations as (
@@ -92,16 +93,16 @@ resolved as (
         {{ pod_day | join(', ') }},
         pod_uid,
         {{ dbt.datediff('piece_start', 'piece_end', 'second') }} as seconds,
-        {{ tag('pod_labels', tenant_key) }} as pod_tenant,
-        {{ tag('pod_labels', feature_key) }} as pod_feature,
-        coalesce({{ tag('controller_labels', tenant_key) }}, {{ tag('top_controller_labels', tenant_key) }})
+        {{ first_tag('pod_labels', tenant_keys) }} as pod_tenant,
+        {{ first_tag('pod_labels', feature_keys) }} as pod_feature,
+        coalesce({{ first_tag('controller_labels', tenant_keys) }}, {{ first_tag('top_controller_labels', tenant_keys) }})
             as controller_tenant,
-        coalesce({{ tag('controller_labels', feature_key) }}, {{ tag('top_controller_labels', feature_key) }})
+        coalesce({{ first_tag('controller_labels', feature_keys) }}, {{ first_tag('top_controller_labels', feature_keys) }})
             as controller_feature,
-        {{ tag('namespace_labels', tenant_key) }} as namespace_tenant,
-        {{ tag('namespace_labels', feature_key) }} as namespace_feature,
-        {{ tag('opencost_labels', opencost_label_key(var('tenant_label'))) }} as opencost_tenant,
-        {{ tag('opencost_labels', opencost_label_key(var('feature_label'))) }} as opencost_feature,
+        {{ first_tag('namespace_labels', tenant_keys) }} as namespace_tenant,
+        {{ first_tag('namespace_labels', feature_keys) }} as namespace_feature,
+        {{ first_tag('opencost_labels', opencost_label_keys(tenant_keys)) }} as opencost_tenant,
+        {{ first_tag('opencost_labels', opencost_label_keys(feature_keys)) }} as opencost_feature,
         {{ labels_merged(['opencost_labels', 'namespace_labels', 'top_controller_labels', 'controller_labels',
                           'pod_labels']) }} as labels
     from pieces

@@ -13,6 +13,9 @@ renamed as (
         line_item_usage_start_date as charge_period_start,
         line_item_usage_end_date as charge_period_end,
         line_item_product_code as service_code,
+        {#- a CUR names no service category: seeds/cost_categories.csv classifies CUR rows by product code, usage
+            type and operation -#}
+        cast(null as {{ dbt.type_string() }}) as service_category,
         line_item_usage_type as usage_type,
         line_item_operation as operation,
         nullif(line_item_resource_id, '') as resource_id,

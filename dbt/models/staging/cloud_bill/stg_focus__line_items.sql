@@ -17,6 +17,7 @@ renamed as (
         charge_period_start,
         charge_period_end,
         service_name as service_code,
+        service_category,
         sku_meter as usage_type,
         {#- AWS's FOCUS export keeps the CUR operation as x_Operation: node matching needs RunInstances -#}
         {{ tag('extra_columns', "'x_Operation'") }} as operation,
