@@ -1,11 +1,22 @@
-{#- Monthly revenue against the month's allocated cost, per tenant. Free tenants show their cost as a loss. -#}
-with cost as (
+{#- Each tenant's month: revenue against the month's allocated cost (docs/marts.md, Margins). A month the ledger has
+    not built whole is compared with its MRR prorated to the days built (revenue_usd = mrr × days_in_data ÷
+    days_in_month, exact to the nano-dollar), never with a whole month's MRR. Free tenants show their cost as a
+    loss. The cost is tenant_daily_cost summed over the month, by category; the sentinels are nobody's margin. -#}
+with months as (
+    select {{ period_start('month', 'usage_date') }} as usage_month, count(*) as days_in_data
+    from ({{ built_days() }}) as built
+    group by 1
+),
+
+cost as (
     select
-        cast({{ dbt.date_trunc('month', 'usage_date') }} as date) as usage_month,
+        {{ period_start('month', 'usage_date') }} as usage_month,
         tenant_id,
-        sum(amount_usd) as total_cost_usd
-    from {{ ref('cost_ledger') }}
-    where tenant_id not in ('__idle__', '__unallocated__')
+    {%- for c in cost_categories() %}
+        sum({{ c }}_cost_usd) as {{ c }}_cost_usd{{ ',' if not loop.last }}
+    {%- endfor %}
+    from {{ ref('tenant_daily_cost') }}
+    where {{ is_real_owner('tenant_id') }}
     group by 1, 2
 ),
 
@@ -15,21 +26,43 @@ revenue as (
     group by 1, 2
 ),
 
+{%- set category_columns = [] %}
+{%- for c in cost_categories() %}{% do category_columns.append(c ~ '_cost_usd') %}{% endfor %}
+
 joined as (
-    {{ side_by_side('cost', 'revenue', ['usage_month', 'tenant_id'], ['total_cost_usd'], ['mrr_usd'],
-                    zero_fill=['total_cost_usd', 'mrr_usd']) }}
+    {{ side_by_side('cost', 'revenue', ['usage_month', 'tenant_id'], category_columns, ['mrr_usd'],
+                    zero_fill=category_columns + ['mrr_usd']) }}
+),
+
+-- only months with a built day: a month of revenue.csv the ledger has not reached has no cost to compare with
+prorated as (
+    select
+        j.*,
+        m.days_in_data,
+        {{ days_in_month('j.usage_month') }} as days_in_month,
+        {{ prorate_money('j.mrr_usd', 'm.days_in_data', days_in_month('j.usage_month')) }} as revenue_usd,
+        {{ category_columns | join(' + ') }} as total_cost_usd
+    from joined as j
+    inner join months as m
+        on m.usage_month = j.usage_month
+),
+
+margins as (
+    select
+        p.*,
+        t.tenant_name,
+        t.plan,
+        p.days_in_data = p.days_in_month as is_complete_month,
+        p.revenue_usd - p.total_cost_usd as gross_margin_usd,
+        case when p.revenue_usd > 0
+             then cast(p.revenue_usd - p.total_cost_usd as double) / cast(p.revenue_usd as double) end
+            as gross_margin_pct
+    from prorated as p
+    left join {{ ref('dim_tenant') }} as t
+        on t.tenant_id = p.tenant_id
 )
 
+-- the contract (YAML) states each column and its type
 select
-    j.usage_month,
-    j.tenant_id,
-    t.tenant_name,
-    t.plan,
-    {{ to_money('j.mrr_usd') }} as mrr_usd,
-    {{ to_money('j.total_cost_usd') }} as total_cost_usd,
-    {{ to_money('j.mrr_usd - j.total_cost_usd') }} as gross_margin_usd,
-    case when j.mrr_usd > 0 then cast(j.mrr_usd - j.total_cost_usd as double) / cast(j.mrr_usd as double) end
-        as gross_margin_pct
-from joined as j
-left join {{ ref('dim_tenant') }} as t
-    on t.tenant_id = j.tenant_id
+    {{ contract_columns() }}
+from margins
