@@ -6,6 +6,7 @@ built-in default); `unitcost run` calls `build_definitions` with the config its 
 import dagster as dg
 
 from dagster_project.defs import schedules
+from dagster_project.defs.alerts import definitions as alerts
 from dagster_project.defs.business import definitions as business
 from dagster_project.defs.cloud_bill import definitions as cloud_bill
 from dagster_project.defs.dbt import definitions as dbt
@@ -17,7 +18,7 @@ from dagster_project.defs.serving import definitions as serving
 from dagster_project.lib.partitions import daily_partitions
 
 # a source's way through the layers: config key -> domain folder (README.md, "Where each source goes")
-DOMAINS = (cloud_bill, kubernetes, llm, request_counts, business, dbt, serving, schedules)
+DOMAINS = (cloud_bill, kubernetes, llm, request_counts, business, dbt, serving, alerts, schedules)
 
 
 def build_definitions(unitcost: UnitcostConfigResource) -> dg.Definitions:

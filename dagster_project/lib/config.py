@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,37 @@ class Attribution:
 
 
 @dataclass(frozen=True)
+class AnomalyThresholds:
+    """`anomalies:` - what marts.cost_anomalies flags (docs/marts.md). A key left out keeps the dbt project's
+    default (dbt_project.yml vars anomaly_alert_ratio 1.5, anomaly_kill_switch_ratio 4, anomaly_min_daily_usd 1.00),
+    the one place those numbers are written."""
+
+    alert_ratio: Decimal | None = None
+    kill_switch_ratio: Decimal | None = None
+    min_daily_usd: Decimal | None = None
+
+    def dbt_vars(self) -> dict[str, str]:
+        return {f"anomaly_{name}": str(value) for name, value in vars(self).items() if value is not None}
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    """`alerts:` - where new kill switches, alerts and budgets at risk are posted (docs/configuration.md). A Slack
+    webhook URL is a secret: name the environment variable that holds it (`webhook_url_env`); `webhook_url` is for
+    an endpoint that is not one. Neither is ever logged."""
+
+    webhook_url: str | None = None
+    webhook_url_env: str | None = None
+    timeout_seconds: float = 10.0
+
+    def webhook(self) -> str | None:
+        """The URL to post to, or None when no webhook is configured (or its variable is unset or empty)."""
+        if self.webhook_url_env:
+            return os.environ.get(self.webhook_url_env) or None
+        return self.webhook_url
+
+
+@dataclass(frozen=True)
 class UnitcostConfig:
     path: Path | None  # None: the built-in default
     base_dir: Path
@@ -55,6 +87,8 @@ class UnitcostConfig:
     serving_path: Path
     attribution: Attribution
     sources: dict[str, list[SourceConfig]] = field(default_factory=dict)
+    anomalies: AnomalyThresholds = field(default_factory=AnomalyThresholds)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
 
     def sources_of(self, kind: str) -> list[SourceConfig]:
         return self.sources.get(kind, [])
@@ -69,6 +103,7 @@ class UnitcostConfig:
             "feature_tag": a.feature_tag,
             "currency": self.currency,
             "duckdb_path": str(self.warehouse_path),
+            **self.anomalies.dbt_vars(),
         }
 
 
@@ -122,6 +157,58 @@ def _parse_sources(base: Path, raw: Any) -> dict[str, list[SourceConfig]]:
     return out
 
 
+def _decimal(where: str, key: str, value: Any, minimum: Decimal, strict: bool) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ConfigError(f"{where}: {key} must be a number, not {value!r}") from exc
+    if not number.is_finite() or number < minimum or (strict and number == minimum):
+        raise ConfigError(f"{where}: {key} must be {'>' if strict else '>='} {minimum}, not {value!r}")
+    return number
+
+
+def _parse_anomalies(where: str, raw: Any) -> AnomalyThresholds:
+    if raw is None:
+        return AnomalyThresholds()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: anomalies: expected a mapping (alert_ratio, kill_switch_ratio, min_daily_usd)")
+    known = ("alert_ratio", "kill_switch_ratio", "min_daily_usd")
+    for key in raw:
+        if key not in known:
+            raise ConfigError(f"{where}: anomalies.{key}: unknown key (expected one of {', '.join(known)})")
+    values = {
+        key: _decimal(where, f"anomalies.{key}", raw[key], Decimal(1) if key != "min_daily_usd" else Decimal(0),
+                      strict=False)
+        for key in known if raw.get(key) is not None
+    }
+    if "alert_ratio" in values and "kill_switch_ratio" in values and values["kill_switch_ratio"] < values["alert_ratio"]:
+        raise ConfigError(f"{where}: anomalies.kill_switch_ratio must be >= anomalies.alert_ratio")
+    return AnomalyThresholds(**values)
+
+
+def _parse_alerts(where: str, raw: Any) -> AlertsConfig:
+    if raw is None:
+        return AlertsConfig()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: alerts: expected a mapping (webhook_url_env or webhook_url, timeout_seconds)")
+    known = ("webhook_url", "webhook_url_env", "timeout_seconds")
+    for key in raw:
+        if key not in known:
+            raise ConfigError(f"{where}: alerts.{key}: unknown key (expected one of {', '.join(known)})")
+    url, env = raw.get("webhook_url"), raw.get("webhook_url_env")
+    if url and env:
+        raise ConfigError(f"{where}: alerts: give webhook_url_env or webhook_url, not both")
+    if url and not str(url).startswith(("http://", "https://")):
+        # the value is not echoed: it may be a secret pasted into the wrong key
+        raise ConfigError(f"{where}: alerts.webhook_url must be an http:// or https:// URL")
+    timeout = raw.get("timeout_seconds", AlertsConfig.timeout_seconds)
+    return AlertsConfig(
+        webhook_url=str(url) if url else None,
+        webhook_url_env=str(env) if env else None,
+        timeout_seconds=float(_decimal(where, "alerts.timeout_seconds", timeout, Decimal(0), strict=True)),
+    )
+
+
 def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> UnitcostConfig:
     """A config from its parsed YAML; relative paths resolve from `base`."""
     where = str(path) if path else "the built-in default config"
@@ -147,6 +234,8 @@ def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> U
         serving_path=spath,
         attribution=Attribution(**{k: str(v) for k, v in attr.items() if k in Attribution.__dataclass_fields__}),
         sources=_parse_sources(base, raw.get("sources")),
+        anomalies=_parse_anomalies(where, raw.get("anomalies")),
+        alerts=_parse_alerts(where, raw.get("alerts")),
     )
 
 
