@@ -163,28 +163,32 @@ def test_without_a_webhook_nothing_is_posted_or_remembered(company, hook, monkey
     assert len(hook.bodies) == 3
 
 
-@pytest.mark.slow
-def test_a_spike_is_posted_after_the_daily_run_and_a_rerun_posts_nothing_again(tmp_path, hook):
+def write_spike_company(root: Path, alerts: str = "") -> Path:
+    """One tenant (acme, pro, MRR 100) and one feature (chat, a total budget of 100 for October) on a cloud bill of
+    10.00 a day from Oct 1 to 8 and 60.00 on Oct 9; the config, with `alerts` appended."""
     from test_bill_ingest import cur2_row, write_cur2_delivery
     from test_bill_pipeline import write_config
 
-    from dagster_project.cli import run_pipeline
-
-    root = tmp_path / "company"
     config = write_config(root, "{uri: landing/cur, name: cur}")
-    config.write_text(config.read_text() + f"  business: {{uri: landing/business}}\n"
-                                           f"alerts: {{webhook_url_env: {HOOK_ENV}}}\n")
+    config.write_text(config.read_text() + "  business: {uri: landing/business}\n" + alerts)
     business = root / "landing" / "business"
     business.mkdir(parents=True)
     (business / "tenants.csv").write_text("tenant_id,tenant_name,plan\nacme,Acme,pro\n")
     (business / "revenue.csv").write_text("month,tenant_id,mrr_usd\n2026-10,acme,100\n")
     (business / "budgets.csv").write_text("month,feature_id,budget_usd,scope\n2026-10,chat,100,total\n")
     tags = [("user_tenant", "acme"), ("user_feature", "chat")]
-    # 10.00 a day, then 60.00 on Oct 9: 7 x 60 > 4 x 70 (the week before) - a kill switch for acme and for chat
     rows = [cur2_row("10.00" if day < 9 else "60.00", f"2026-10-{day:02d}T05:00:00", resource_tags=tags)
             for day in range(1, 10)]
     write_cur2_delivery(root / "landing" / "cur", "2026-10", "exec-1", [rows], "20261010T010000Z")
+    return config
 
+
+@pytest.mark.slow
+def test_a_spike_is_posted_after_the_daily_run_and_a_rerun_posts_nothing_again(tmp_path, hook):
+    from dagster_project.cli import run_pipeline
+
+    config = write_spike_company(tmp_path / "company", f"alerts: {{webhook_url_env: {HOOK_ENV}}}\n")
+    # 7 x 60 > 4 x 70 (the week before): a kill switch for acme and for chat
     first = run_pipeline(str(config), date(2026, 10, 1), date(2026, 10, 9), raise_on_error=False)
     assert first.success
     assert [b["unitcost"]["alert_key"] for b in hook.bodies] == [
