@@ -167,15 +167,21 @@ def _decimal(where: str, key: str, value: Any, minimum: Decimal, strict: bool) -
     return number
 
 
-def _parse_anomalies(where: str, raw: Any) -> AnomalyThresholds:
+def _block(where: str, name: str, raw: Any, known: tuple[str, ...]) -> dict[str, Any]:
+    """The mapping under the top-level key `name` ({} when absent); an unknown key in it is an error naming it."""
     if raw is None:
-        return AnomalyThresholds()
+        return {}
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: anomalies: expected a mapping (alert_ratio, kill_switch_ratio, min_daily_usd)")
-    known = ("alert_ratio", "kill_switch_ratio", "min_daily_usd")
+        raise ConfigError(f"{where}: {name}: expected a mapping ({', '.join(known)})")
     for key in raw:
         if key not in known:
-            raise ConfigError(f"{where}: anomalies.{key}: unknown key (expected one of {', '.join(known)})")
+            raise ConfigError(f"{where}: {name}.{key}: unknown key (expected one of {', '.join(known)})")
+    return raw
+
+
+def _parse_anomalies(where: str, raw: Any) -> AnomalyThresholds:
+    known = ("alert_ratio", "kill_switch_ratio", "min_daily_usd")
+    raw = _block(where, "anomalies", raw, known)
     values = {
         key: _decimal(where, f"anomalies.{key}", raw[key], Decimal(1) if key != "min_daily_usd" else Decimal(0),
                       strict=False)
@@ -187,14 +193,7 @@ def _parse_anomalies(where: str, raw: Any) -> AnomalyThresholds:
 
 
 def _parse_alerts(where: str, raw: Any) -> AlertsConfig:
-    if raw is None:
-        return AlertsConfig()
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: alerts: expected a mapping (webhook_url_env or webhook_url, timeout_seconds)")
-    known = ("webhook_url", "webhook_url_env", "timeout_seconds")
-    for key in raw:
-        if key not in known:
-            raise ConfigError(f"{where}: alerts.{key}: unknown key (expected one of {', '.join(known)})")
+    raw = _block(where, "alerts", raw, ("webhook_url_env", "webhook_url", "timeout_seconds"))
     url, env = raw.get("webhook_url"), raw.get("webhook_url_env")
     if url and env:
         raise ConfigError(f"{where}: alerts: give webhook_url_env or webhook_url, not both")
