@@ -187,7 +187,8 @@ def _parse_anomalies(where: str, raw: Any) -> AnomalyThresholds:
                       strict=False)
         for key in known if raw.get(key) is not None
     }
-    if "alert_ratio" in values and "kill_switch_ratio" in values and values["kill_switch_ratio"] < values["alert_ratio"]:
+    alert, kill_switch = values.get("alert_ratio"), values.get("kill_switch_ratio")
+    if alert is not None and kill_switch is not None and kill_switch < alert:
         raise ConfigError(f"{where}: anomalies.kill_switch_ratio must be >= anomalies.alert_ratio")
     return AnomalyThresholds(**values)
 

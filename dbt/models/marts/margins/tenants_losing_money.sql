@@ -11,7 +11,8 @@ with losing as (
 ranked as (
     select
         losing.*,
-        greatest({% for c in categories %}{{ c }}_cost_usd{{ ', ' if not loop.last }}{% endfor %}) as top_cost_category_usd
+        greatest({% for c in categories %}{{ c }}_cost_usd{{ ', ' if not loop.last }}{% endfor %})
+            as top_cost_category_usd
     from losing
 ),
 

@@ -2,7 +2,8 @@
     tenant_gross_margin_monthly, and the subsidy view. The plans with a negative margin lose L in total, the others
     earn P; min(L, P) of the losses is paid for by the profitable plans. Each loss-making plan receives its share
     of min(L, P) by its loss, each profitable plan pays its share by its margin; both splits are exact
-    (exact_split), so Σ received = Σ paid = min(L, P). A tenant without a plan in tenants.csv counts as __unknown__. -#}
+    (exact_split), so Σ received = Σ paid = min(L, P). A tenant without a plan in tenants.csv counts as
+    __unknown__. -#}
 with margins as (
     select * from {{ ref('tenant_gross_margin_monthly') }}
 ),
