@@ -1,10 +1,12 @@
-"""`unitcost` command line: generate, run, demo, check."""
+"""`unitcost` command line: generate, run, demo, check, whatif."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -105,6 +107,81 @@ def _summary(config: Path, start: date, end: date) -> str:
     return "\n".join(lines)
 
 
+def generate_docs(config: str | None, out: Path) -> Path:
+    """`dbt docs generate --static` into `out` (the catalog read from the pipeline's warehouse): out/static_index.html
+    is the whole site in one file, opened from disk without a server or a network."""
+    from dagster_project.defs.dbt.project import DBT_PROJECT_DIR
+    from dagster_project.defs.resources import UnitcostConfigResource
+
+    dbt = Path(sys.executable).with_name("dbt")
+    dbt_vars = UnitcostConfigResource.find(config).config.dbt_vars()
+    proc = subprocess.run(
+        [str(dbt), "docs", "generate", "--static", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(out),
+         "--log-path", str(out / "logs"), "--vars", json.dumps(dbt_vars)],
+        cwd=DBT_PROJECT_DIR, capture_output=True, text=True,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"dbt docs generate failed:\n{proc.stdout[-3000:]}{proc.stderr[-2000:]}")
+    return out / "static_index.html"
+
+
+def _plan_additions(values: list[str]) -> dict[str, int]:
+    added: dict[str, int] = {}
+    for value in values:
+        plan, sep, count = value.partition("=")
+        try:
+            added[plan.strip()] = added.get(plan.strip(), 0) + int(count)
+        except ValueError:
+            sep = ""
+        if not sep or not plan.strip():
+            raise SystemExit(f"--add {value!r}: expected PLAN=COUNT, e.g. --add pro=100")
+    return added
+
+
+def whatif(serving_path: Path, month: date, added: dict[str, int]) -> list[tuple]:
+    """(plan, tenants added, monthly cost per tenant, MRR per tenant, cost, revenue, margin change) per plan: a linear
+    estimate from the month's per-plan unit costs (marts.plan_unit_costs_monthly, docs/marts.md)."""
+    import duckdb
+
+    with duckdb.connect(str(serving_path), read_only=True) as con:
+        found = {plan: (cost, mrr) for plan, cost, mrr in con.execute(
+            "select plan, monthly_cost_per_tenant_usd, mean_mrr_per_tenant_usd from marts.plan_unit_costs_monthly "
+            "where usage_month = ?", [month]).fetchall()}
+        months = [m for (m,) in con.execute(
+            "select distinct usage_month from marts.plan_unit_costs_monthly order by 1").fetchall()]
+    if not found:
+        raise SystemExit(f"--month {month:%Y-%m}: no unit costs for that month (built months: "
+                         f"{', '.join(f'{m:%Y-%m}' for m in months) or 'none'})")
+    missing = sorted(set(added) - set(found))
+    if missing:
+        raise SystemExit(f"--add {', '.join(missing)}: no active tenant of that plan in {month:%Y-%m} "
+                         f"(plans: {', '.join(sorted(found))})")
+    rows = []
+    for plan, n in added.items():
+        cost, mrr = found[plan]
+        rows.append((plan, n, cost, mrr, n * cost, n * mrr, n * mrr - n * cost))
+    return rows
+
+
+def _whatif_report(serving_path: Path, month: date, added: dict[str, int]) -> str:
+    rows = whatif(serving_path, month, added)
+    lines = [f"What if, in {month:%Y-%m}: a linear estimate from that month's per-plan unit costs",
+             "(marts.plan_unit_costs_monthly): each added tenant costs its plan's mean cost per tenant, scaled to a",
+             "whole month, and brings its plan's mean MRR.", "",
+             f"  {'plan':<12}{'tenants':>9}{'cost/tenant':>14}{'MRR/tenant':>13}{'cost':>16}{'revenue':>16}"
+             f"{'margin':>16}"]
+    for plan, n, cost, mrr, d_cost, d_revenue, d_margin in rows:
+        lines.append(f"  {plan:<12}{n:>+9,}{cost:>14,.2f}{mrr:>13,.2f}{d_cost:>+16,.2f}{d_revenue:>+16,.2f}"
+                     f"{d_margin:>+16,.2f}")
+    totals = [sum(r[i] for r in rows) for i in (4, 5, 6)]
+    lines.append(f"  {'total':<12}{sum(r[1] for r in rows):>+9,}{'':>27}{totals[0]:>+16,.2f}{totals[1]:>+16,.2f}"
+                 f"{totals[2]:>+16,.2f}")
+    lines.append("")
+    cost, revenue, margin = (f"{'-' if t < 0 else '+'}${abs(t):,.2f}" for t in totals)
+    lines.append(f"Projected monthly cost change {cost}, revenue change {revenue}, margin change {margin}")
+    return "\n".join(lines)
+
+
 def _synthetic_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 10, 1))
     parser.add_argument("--days", type=int, default=14)
@@ -135,6 +212,13 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check", help="load and validate the Dagster definitions")
     check.add_argument("--config")
 
+    what = sub.add_parser("whatif", help="projected monthly cost, revenue and margin of more tenants of a plan")
+    what.add_argument("--config")
+    what.add_argument("--month", required=True, type=lambda v: date.fromisoformat(f"{v}-01"),
+                      help="YYYY-MM, a month the serving copy has unit costs for")
+    what.add_argument("--add", action="append", required=True, metavar="PLAN=COUNT",
+                      help="tenants added to a plan (repeatable; a negative count removes tenants)")
+
     args = parser.parse_args(argv)
     if args.command == "generate":
         print(_generate(args))
@@ -142,6 +226,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         result = run_pipeline(args.config, args.start, args.end, raise_on_error=False)
         return 0 if result.success else 1
+    if args.command == "whatif":
+        from dagster_project.defs.resources import UnitcostConfigResource
+
+        serving = UnitcostConfigResource.find(args.config).config.serving_path
+        if not serving.exists():
+            raise SystemExit(f"{serving}: no serving copy yet (run the pipeline first)")
+        print(_whatif_report(serving, args.month, _plan_additions(args.add)))
+        return 0
     if args.command == "check":
         import dagster as dg
 
@@ -150,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "demo":
         out = Path(args.out)
-        for stale in ("landing", "ground_truth", "warehouse"):
+        for stale in ("landing", "ground_truth", "warehouse", "dbt_docs"):
             shutil.rmtree(out / stale, ignore_errors=True)
         t0 = time.monotonic()
         config = _generate(args)
@@ -161,8 +253,10 @@ def main(argv: list[str] | None = None) -> int:
             print("pipeline run failed", file=sys.stderr)
             return 1
         print(f"pipeline finished in {time.monotonic() - t0:.1f}s")
+        docs = generate_docs(str(config), out / "dbt_docs")
         print()
         print(_summary(config, args.start, end))
+        print(f"dbt docs (every mart and column described, the lineage, the exposures): open {docs} in a browser")
         return 0
     return 2
 

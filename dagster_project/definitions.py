@@ -6,6 +6,7 @@ built-in default); `unitcost run` calls `build_definitions` with the config its 
 import dagster as dg
 
 from dagster_project.defs import schedules
+from dagster_project.defs.alerts import definitions as alerts
 from dagster_project.defs.allocation_policy import definitions as allocation_policy
 from dagster_project.defs.business import definitions as business
 from dagster_project.defs.cloud_bill import definitions as cloud_bill
@@ -18,7 +19,7 @@ from dagster_project.defs.serving import definitions as serving
 from dagster_project.lib.partitions import daily_partitions
 
 # a source's way through the layers: config key -> domain folder (README.md, "Where each source goes")
-DOMAINS = (cloud_bill, kubernetes, llm, request_counts, business, allocation_policy, dbt, serving, schedules)
+DOMAINS = (cloud_bill, kubernetes, llm, request_counts, business, allocation_policy, dbt, serving, alerts, schedules)
 
 
 def build_definitions(unitcost: UnitcostConfigResource) -> dg.Definitions:

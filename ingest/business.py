@@ -9,6 +9,7 @@ means its month); amounts are decimal text parsed straight to DECIMAL(38, 9), ro
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -49,9 +50,26 @@ def parse_revenue_csv(data: bytes, source_file: str) -> pl.DataFrame:
     return _monthly_amounts(data, source_file, "tenant_id", "mrr_usd", REVENUE)
 
 
+# What a feature's budget caps (docs/marts.md, budget_burn_quarterly): `ai` its ai_tokens cost, `total` all its cost.
+BUDGET_SCOPES = ("ai", "total")
+
+
 def parse_budgets_csv(data: bytes, source_file: str) -> pl.DataFrame:
-    """``month,feature_id,budget_usd`` → BUDGETS (usage_month = first day of the month)."""
-    return _monthly_amounts(data, source_file, "feature_id", "budget_usd", BUDGETS)
+    """``month,feature_id,budget_usd[,scope]`` → BUDGETS (usage_month = first day of the month).
+
+    ``scope`` is ``ai`` (the feature's ai_tokens cost; the default when the column or the value is empty) or
+    ``total`` (all of the feature's cost). One row per (month, feature, scope); a budget cannot be negative."""
+    return _monthly_amounts(data, source_file, "feature_id", "budget_usd", BUDGETS, qualifier=("scope", _scope),
+                            what="a budget")
+
+
+def _scope(value: str, source_file: str, line: int) -> str:
+    scope = (value or BUDGET_SCOPES[0]).lower()
+    if scope not in BUDGET_SCOPES:
+        raise LandingFileError(
+            source_file, f"line {line}, column scope: {value!r} is not empty or one of {', '.join(BUDGET_SCOPES)}"
+        )
+    return scope
 
 
 # OpenAI groups usage by project, Anthropic by workspace, LiteLLM by team; every provider also by API key.
@@ -170,28 +188,31 @@ def _day(value: str, source_file: str, line: int, column: str) -> date:
 
 # ------------------------------------------------------------------------------------------------------------
 def _monthly_amounts(
-    data: bytes, source_file: str, key: str, amount: str, schema: dict[str, pl.DataType]
+    data: bytes, source_file: str, key: str, amount: str, schema: dict[str, pl.DataType],
+    qualifier: tuple[str, Callable[[str, str, int], str]] | None = None, what: str | None = None,
 ) -> pl.DataFrame:
-    rows = _rows(data, source_file, required=("month", key, amount), optional=())
-    seen: dict[tuple[date, str], int] = {}
+    """One amount per month and `key` (and per `qualifier`, an optional column parsed by its function, when given):
+    a repeated (month, key[, qualifier]) is an error naming both lines. With `what` (the name of the amount, e.g.
+    "a budget") a negative amount is an error too."""
+    optional = (qualifier[0],) if qualifier else ()
+    rows = _rows(data, source_file, required=("month", key, amount), optional=optional)
+    seen: dict[tuple, int] = {}
     out = []
     for line, values in rows:
         month = _month(_required(values, "month", source_file, line), source_file, line)
         key_value = _required(values, key, source_file, line)
-        if (month, key_value) in seen:
+        extra = {qualifier[0]: qualifier[1](values.get(qualifier[0], ""), source_file, line)} if qualifier else {}
+        unit = (month, key_value, *extra.values())
+        if unit in seen:
+            what = f"{key} {key_value!r}" + "".join(f" {c} {v!r}" for c, v in extra.items())
             raise LandingFileError(
-                source_file,
-                f"line {line}: {key} {key_value!r} in {month:%Y-%m} already appears on line {seen[(month, key_value)]}",
+                source_file, f"line {line}: {what} in {month:%Y-%m} already appears on line {seen[unit]}"
             )
-        seen[(month, key_value)] = line
-        out.append(
-            {
-                "usage_month": month,
-                key: key_value,
-                amount: _money(_required(values, amount, source_file, line), source_file, line, amount),
-                "source_file": source_file,
-            }
-        )
+        seen[unit] = line
+        value = _money(_required(values, amount, source_file, line), source_file, line, amount)
+        if what and value < 0:
+            raise LandingFileError(source_file, f"line {line}, column {amount}: {what} cannot be negative")
+        out.append({"usage_month": month, key: key_value, **extra, amount: value, "source_file": source_file})
     return frame(out, schema)
 
 

@@ -305,6 +305,7 @@ REVENUE: dict[str, pl.DataType] = {
 BUDGETS: dict[str, pl.DataType] = {
     "usage_month": pl.Date,
     "feature_id": pl.String,
+    "scope": pl.String,  # ai (the feature's ai_tokens cost) or total; null in rows loaded before the column existed
     "budget_usd": MONEY,
     "source_file": pl.String,
 }

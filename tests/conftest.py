@@ -1,5 +1,5 @@
-"""Shared fixtures: the upstream reference samples, and a real S3 API on loopback (moto's server mode) started once
-per test session."""
+"""Shared fixtures: the upstream reference samples, a real S3 API on loopback (moto's server mode) started once
+per test session, and the demo's output (`unitcost demo`, built once per session: tests/demo_pipeline.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,16 @@ from pathlib import Path
 import pytest
 
 REFERENCE_DATA = Path(__file__).resolve().parent / "fixtures" / "reference"
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """The demo's landing zone, warehouse, serving copy and dbt docs, as `make demo` builds them (read only)."""
+    from demo_pipeline import build_demo
+
+    # under pytest-xdist each worker has its own base temp folder inside the session's: build in the session's
+    base = tmp_path_factory.getbasetemp()
+    return build_demo((base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "unitcost-demo")
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from ingest.errors import LandingFileError
 from ingest.schemas import BUDGETS, REVENUE, TENANTS
 
 REVENUE_HEADER = b"month,tenant_id,mrr_usd\n"
+BUDGETS_HEADER = b"month,feature_id,budget_usd,scope\n"
 
 
 def test_tenants():
@@ -41,7 +42,17 @@ def test_revenue_months_and_exact_amounts():
 def test_budgets():
     frame = parse_budgets_csv(b"month,feature_id,budget_usd\n2026-10,search,5000\n", "budgets.csv")
     assert frame.schema == pl.Schema(BUDGETS)
-    assert frame.rows() == [(date(2026, 10, 1), "search", Decimal("5000.000000000"), "budgets.csv")]
+    assert frame.rows() == [(date(2026, 10, 1), "search", "ai", Decimal("5000.000000000"), "budgets.csv")]
+
+
+def test_budget_scope_defaults_to_ai_and_a_feature_may_have_both():
+    data = b"month,feature_id,budget_usd,scope\n2026-10,chat,700,\n2026-10,chat,2500.5,TOTAL\n2026-11,chat,800,ai\n"
+    frame = parse_budgets_csv(data, "budgets.csv")
+    assert frame.select("usage_month", "feature_id", "scope", "budget_usd").rows() == [
+        (date(2026, 10, 1), "chat", "ai", Decimal("700.000000000")),
+        (date(2026, 10, 1), "chat", "total", Decimal("2500.500000000")),
+        (date(2026, 11, 1), "chat", "ai", Decimal("800.000000000")),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -56,6 +67,13 @@ def test_budgets():
         (parse_revenue_csv, REVENUE_HEADER + b"2026-10,a,1\n2026-10-01,a,2\n", "line 3: tenant_id 'a' in 2026-10"),
         (parse_tenants_csv, b"tenant_id\na\na\n", "line 3, column tenant_id: 'a' already appears on line 2"),
         (parse_budgets_csv, b"", "empty file"),
+        (parse_budgets_csv, BUDGETS_HEADER + b"2026-10,chat,1,cloud\n",
+         "line 2, column scope: 'cloud' is not empty or one of ai, total"),
+        (parse_budgets_csv, BUDGETS_HEADER + b"2026-10,chat,1,\n2026-10,chat,2,ai\n",
+         "line 3: feature_id 'chat' scope 'ai' in 2026-10 already appears on line 2"),
+        (parse_budgets_csv, BUDGETS_HEADER + b"2026-10,chat,-5,total\n", "line 2, column budget_usd: a budget cannot be negative"),
+        (parse_budgets_csv, BUDGETS_HEADER + b"2026-13,chat,5,total\n", "line 2, column month: '2026-13' is not YYYY-MM"),
+        (parse_budgets_csv, BUDGETS_HEADER + b"2026-10,chat,five,total\n", "line 2, column budget_usd: 'five' is not a decimal"),
     ],
 )
 def test_bad_business_files_name_file_line_and_column(parser, data, message):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,37 @@ class Attribution:
 
 
 @dataclass(frozen=True)
+class AnomalyThresholds:
+    """`anomalies:` - what marts.cost_anomalies flags (docs/marts.md). A key left out keeps the dbt project's
+    default (dbt_project.yml vars anomaly_alert_ratio 1.5, anomaly_kill_switch_ratio 4, anomaly_min_daily_usd 1.00),
+    the one place those numbers are written."""
+
+    alert_ratio: Decimal | None = None
+    kill_switch_ratio: Decimal | None = None
+    min_daily_usd: Decimal | None = None
+
+    def dbt_vars(self) -> dict[str, str]:
+        return {f"anomaly_{name}": str(value) for name, value in vars(self).items() if value is not None}
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    """`alerts:` - where new kill switches, alerts and budgets at risk are posted (docs/configuration.md). A Slack
+    webhook URL is a secret: name the environment variable that holds it (`webhook_url_env`); `webhook_url` is for
+    an endpoint that is not one. Neither is ever logged."""
+
+    webhook_url: str | None = None
+    webhook_url_env: str | None = None
+    timeout_seconds: float = 10.0
+
+    def webhook(self) -> str | None:
+        """The URL to post to, or None when no webhook is configured (or its variable is unset or empty)."""
+        if self.webhook_url_env:
+            return os.environ.get(self.webhook_url_env) or None
+        return self.webhook_url
+
+
+@dataclass(frozen=True)
 class UnitcostConfig:
     path: Path | None  # None: the built-in default
     base_dir: Path
@@ -62,6 +94,8 @@ class UnitcostConfig:
     attribution: Attribution
     allocation: AllocationPolicy
     sources: dict[str, list[SourceConfig]] = field(default_factory=dict)
+    anomalies: AnomalyThresholds = field(default_factory=AnomalyThresholds)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
 
     def sources_of(self, kind: str) -> list[SourceConfig]:
         return self.sources.get(kind, [])
@@ -76,6 +110,7 @@ class UnitcostConfig:
             "feature_tag": list(a.feature_tag),
             "currency": self.currency,
             "duckdb_path": str(self.warehouse_path),
+            **self.anomalies.dbt_vars(),
         }
 
 
@@ -155,6 +190,58 @@ def _parse_attribution(where: str, raw: Any) -> Attribution:
     return Attribution(**{name: _owner_keys(where, name, value) for name, value in raw.items()})
 
 
+def _decimal(where: str, key: str, value: Any, minimum: Decimal, strict: bool) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ConfigError(f"{where}: {key} must be a number, not {value!r}") from exc
+    if not number.is_finite() or number < minimum or (strict and number == minimum):
+        raise ConfigError(f"{where}: {key} must be {'>' if strict else '>='} {minimum}, not {value!r}")
+    return number
+
+
+def _block(where: str, name: str, raw: Any, known: tuple[str, ...]) -> dict[str, Any]:
+    """The mapping under the top-level key `name` ({} when absent); an unknown key in it is an error naming it."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: {name}: expected a mapping ({', '.join(known)})")
+    for key in raw:
+        if key not in known:
+            raise ConfigError(f"{where}: {name}.{key}: unknown key (expected one of {', '.join(known)})")
+    return raw
+
+
+def _parse_anomalies(where: str, raw: Any) -> AnomalyThresholds:
+    known = ("alert_ratio", "kill_switch_ratio", "min_daily_usd")
+    raw = _block(where, "anomalies", raw, known)
+    values = {
+        key: _decimal(where, f"anomalies.{key}", raw[key], Decimal(1) if key != "min_daily_usd" else Decimal(0),
+                      strict=False)
+        for key in known if raw.get(key) is not None
+    }
+    alert, kill_switch = values.get("alert_ratio"), values.get("kill_switch_ratio")
+    if alert is not None and kill_switch is not None and kill_switch < alert:
+        raise ConfigError(f"{where}: anomalies.kill_switch_ratio must be >= anomalies.alert_ratio")
+    return AnomalyThresholds(**values)
+
+
+def _parse_alerts(where: str, raw: Any) -> AlertsConfig:
+    raw = _block(where, "alerts", raw, ("webhook_url_env", "webhook_url", "timeout_seconds"))
+    url, env = raw.get("webhook_url"), raw.get("webhook_url_env")
+    if url and env:
+        raise ConfigError(f"{where}: alerts: give webhook_url_env or webhook_url, not both")
+    if url and not str(url).startswith(("http://", "https://")):
+        # the value is not echoed: it may be a secret pasted into the wrong key
+        raise ConfigError(f"{where}: alerts.webhook_url must be an http:// or https:// URL")
+    timeout = raw.get("timeout_seconds", AlertsConfig.timeout_seconds)
+    return AlertsConfig(
+        webhook_url=str(url) if url else None,
+        webhook_url_env=str(env) if env else None,
+        timeout_seconds=float(_decimal(where, "alerts.timeout_seconds", timeout, Decimal(0), strict=True)),
+    )
+
+
 def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> UnitcostConfig:
     """A config from its parsed YAML; relative paths resolve from `base`."""
     where = str(path) if path else "the built-in default config"
@@ -181,6 +268,8 @@ def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> U
         attribution=_parse_attribution(where, attr),
         allocation=parse_allocation(raw.get("allocation"), where),
         sources=_parse_sources(base, raw.get("sources")),
+        anomalies=_parse_anomalies(where, raw.get("anomalies")),
+        alerts=_parse_alerts(where, raw.get("alerts")),
     )
 
 

@@ -1,9 +1,11 @@
 """The business tables: tenants with their plan, monthly revenue (enterprise MRR from what the tenant actually
-costs) and a monthly budget per LLM feature. Built after the ground truth, from its totals.
+costs) and a monthly budget per LLM feature for every month of the quarters the window touches. Built after the
+ground truth, from its totals.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from .build import Model
@@ -31,10 +33,18 @@ def business_tables(model: Model, tenant_cost: dict[str, Decimal], feature_llm_c
     for m in months:
         for t in sorted(model.tenants, key=lambda t: t.id):
             revenue_rows.append((m.strftime("%Y-%m"), t.id, f"{mrr[t.id]:.2f}"))
+    # budgets are set ahead for whole quarters (the pipeline sums them per quarter): every month of each quarter the
+    # window touches, the window's own months first so their draws do not depend on the quarter's other months
+    quarter_months = {q for m in months for q in _quarter_months(m)}
     budget_rows = []
-    for m in months:
+    for m in months + sorted(quarter_months - set(months)):
         for f in LLM_FEATURES:
             est = feature_llm_cost.get(f, Decimal(0)) * 30 / model.days
             budget = max(Decimal(100), q(est * Decimal(str(rng.uniform(0.9, 1.4))) / 100, Decimal(1)) * 100)
             budget_rows.append((m.strftime("%Y-%m"), f, f"{budget:.2f}"))
     return tenants_rows, revenue_rows, budget_rows
+
+
+def _quarter_months(m: date) -> list[date]:
+    first = (m.month - 1) // 3 * 3 + 1
+    return [date(m.year, first + k, 1) for k in range(3)]

@@ -1,5 +1,9 @@
+{#- The tenants of the business data (tenants.csv), the dimension every mart's tenant_id points to. -#}
+with tenants as (
+    select tenant_id, tenant_name, plan from {{ ref('stg_business__tenants') }}
+)
+
+-- the contract (YAML) states each column and its type
 select
-    cast(tenant_id as {{ dbt.type_string() }}) as tenant_id,
-    cast(tenant_name as {{ dbt.type_string() }}) as tenant_name,
-    cast(plan as {{ dbt.type_string() }}) as plan
-from {{ ref('stg_business__tenants') }}
+    {{ contract_columns() }}
+from tenants

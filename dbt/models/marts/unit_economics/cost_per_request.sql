@@ -2,7 +2,7 @@
 with cost as (
     select usage_date, tenant_id, feature_id, sum(amount_usd) as total_cost_usd
     from {{ ref('cost_ledger') }}
-    where tenant_id not in ('__idle__', '__unallocated__')
+    where {{ is_real_owner('tenant_id') }}
     group by 1, 2, 3
 ),
 
@@ -15,13 +15,17 @@ requests as (
 joined as (
     {{ side_by_side('cost', 'requests', ['usage_date', 'tenant_id', 'feature_id'], ['total_cost_usd'], ['requests'],
                     zero_fill=['total_cost_usd', 'requests']) }}
+),
+
+per_request as (
+    select
+        joined.*,
+        case when requests > 0 then {{ to_money('cast(total_cost_usd as double) / requests') }} end
+            as cost_per_request_usd
+    from joined
 )
 
+-- the contract (YAML) states each column and its type
 select
-    usage_date,
-    tenant_id,
-    feature_id,
-    requests,
-    {{ to_money('total_cost_usd') }} as total_cost_usd,
-    case when requests > 0 then {{ to_money('cast(total_cost_usd as double) / requests') }} end as cost_per_request_usd
-from joined
+    {{ contract_columns() }}
+from per_request

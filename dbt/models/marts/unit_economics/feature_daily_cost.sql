@@ -20,19 +20,26 @@ uses as (
         select usage_date, feature_id, cast(calls as double) as n from {{ ref('stg_llm__events') }}
     ) as u
     group by 1, 2
+),
+
+daily as (
+    select
+        c.usage_date,
+        c.feature_id,
+        c.infra_cost_usd,
+        c.llm_cost_usd,
+        c.shared_cost_usd,
+        c.infra_cost_usd + c.llm_cost_usd + c.shared_cost_usd as total_cost_usd,
+        coalesce(u.uses, 0) as uses,
+        case when u.uses > 0
+             then {{ to_money('cast(c.infra_cost_usd + c.llm_cost_usd + c.shared_cost_usd as double) / u.uses') }}
+        end as cost_per_use_usd
+    from cost as c
+    left join uses as u
+        on u.usage_date = c.usage_date and u.feature_id = c.feature_id
 )
 
+-- the contract (YAML) states each column and its type
 select
-    c.usage_date,
-    c.feature_id,
-    {{ to_money('c.infra_cost_usd') }} as infra_cost_usd,
-    {{ to_money('c.llm_cost_usd') }} as llm_cost_usd,
-    {{ to_money('c.shared_cost_usd') }} as shared_cost_usd,
-    {{ to_money('c.infra_cost_usd + c.llm_cost_usd + c.shared_cost_usd') }} as total_cost_usd,
-    coalesce(u.uses, 0) as uses,
-    case when u.uses > 0
-         then {{ to_money('cast(c.infra_cost_usd + c.llm_cost_usd + c.shared_cost_usd as double) / u.uses') }}
-    end as cost_per_use_usd
-from cost as c
-left join uses as u
-    on u.usage_date = c.usage_date and u.feature_id = c.feature_id
+    {{ contract_columns() }}
+from daily
