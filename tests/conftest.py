@@ -100,3 +100,13 @@ def s3_bucket(moto_server, request):
     name = f"unitcost-{slug}-{uuid.uuid4().hex[:8]}"
     client.create_bucket(Bucket=name)
     return moto_server, name, client
+
+
+@pytest.fixture(scope="session")
+def project_unit_tests(tmp_path_factory) -> dict[str, str]:
+    """{name: status} of every dbt unit test of the project, built once per session under a config unlike the
+    default (tests/dbt_build.py)."""
+    from dbt_build import UNLIKE_THE_DEFAULT, dbt_build_unit_tests, empty_warehouse
+
+    work = tmp_path_factory.mktemp("dbt_unit_tests")
+    return dbt_build_unit_tests(work, empty_warehouse(work / "unit.duckdb"), "fqn:*", UNLIKE_THE_DEFAULT, check=False)

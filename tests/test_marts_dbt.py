@@ -6,21 +6,11 @@ pass in `dbt build`, and move a threshold and the tests that pin it fail."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
+import shutil
 from pathlib import Path
 
-import duckdb
-import pytest
+from dbt_build import DBT_DIR, dbt_build_unit_tests, empty_warehouse
 
-from dagster_project.lib.bill_deliveries import ensure_bill_tables
-from dagster_project.lib.warehouse import ensure_table
-from ingest.llm.prices import LLM_MODEL_RESOLUTION, LLM_PRICE_SNAPSHOT
-from ingest.schemas import RAW_TABLES
-
-DBT_DIR = Path(__file__).resolve().parents[1] / "dbt"
 MART_UNIT_TESTS = {
     "partial_month_is_compared_with_mrr_prorated_to_its_built_days": "pass",
     "waterfall_steps_sum_exactly_to_the_margin_change": "pass",
@@ -29,42 +19,24 @@ MART_UNIT_TESTS = {
     "anomaly_thresholds_are_exact_and_unbuilt_days_are_never_zero": "pass",
     "budget_projection_counts_unbuilt_days_at_the_run_rate": "pass",
 }
-MARTS = "+tenant_gross_margin_monthly+ +cost_anomalies +budget_burn_quarterly"
 
 
-def dbt(tmp_path: Path, warehouse: Path, *args: str, **dbt_vars) -> dict[str, str]:
-    """Run dbt on `warehouse`; the status of each unit test it ran."""
-    exe = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "PATH": f"{exe.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    subprocess.run(
-        [str(exe), *args, "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs"), "--vars", json.dumps({"duckdb_path": str(warehouse), **dbt_vars})],
-        cwd=DBT_DIR, env=env, capture_output=True, text=True, timeout=900,
-    )
-    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
-    return {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+def test_mart_unit_tests_pass_in_dbt_build(project_unit_tests):
+    assert {name: project_unit_tests.get(name) for name in MART_UNIT_TESTS} == MART_UNIT_TESTS
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    """An empty warehouse: unit tests read their inputs' column types from the built relations."""
-    path = tmp_path_factory.mktemp("marts_dbt") / "unit.duckdb"
-    with duckdb.connect(str(path)) as con:
-        for table, schema in {**RAW_TABLES, "llm_price_snapshot": LLM_PRICE_SNAPSHOT,
-                              "llm_model_resolution": LLM_MODEL_RESOLUTION}.items():
-            ensure_table(con, table, schema)
-        ensure_bill_tables(con)
-    return path
-
-
-def test_mart_unit_tests_pass_in_dbt_build(tmp_path, warehouse):
-    statuses = dbt(tmp_path, warehouse, "build", "--select", MARTS)
-    assert {name: statuses.get(name) for name in MART_UNIT_TESTS} == MART_UNIT_TESTS
-
-
-def test_moving_a_threshold_fails_the_unit_tests_that_pin_it(tmp_path, warehouse):
-    # 1.4 x flags tenant a (exactly 1.5 x); a 97 % at-risk share puts search (95.8 % of its budget) on track
-    statuses = dbt(tmp_path, warehouse, "build", "--select", "+cost_anomalies +budget_burn_quarterly",
-                   anomaly_alert_ratio="1.4", budget_at_risk_share="0.97")
+def test_moving_a_threshold_fails_the_unit_tests_that_pin_it(tmp_path):
+    """In a copy of the project whose threshold tests pin 1.4 x (tenant a, exactly 1.5 x, becomes an alert) and a 97 %
+    at-risk share (search, 95.8 % of its budget, becomes on track), those tests fail: they check the thresholds."""
+    project = tmp_path / "repo" / "dbt"
+    shutil.copytree(DBT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    shutil.copytree(DBT_DIR.parent / "seeds", tmp_path / "repo" / "seeds")
+    for name, pinned, moved in (("anomalies", "anomaly_alert_ratio: '1.5'", "anomaly_alert_ratio: '1.4'"),
+                                ("budgets", "budget_at_risk_share: '0.9'", "budget_at_risk_share: '0.97'")):
+        yml = project / "models" / "marts" / name / f"_marts_{name}__models.yml"
+        assert pinned in yml.read_text()
+        yml.write_text(yml.read_text().replace(pinned, moved))
+    statuses = dbt_build_unit_tests(tmp_path, empty_warehouse(tmp_path / "unit.duckdb"),
+                                    "+cost_anomalies +budget_burn_quarterly", project_dir=project, check=False)
     assert statuses["anomaly_thresholds_are_exact_and_unbuilt_days_are_never_zero"] == "fail"
     assert statuses["budget_projection_counts_unbuilt_days_at_the_run_rate"] == "fail"
