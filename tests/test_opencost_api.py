@@ -64,9 +64,9 @@ def opencost_server(reference_data):
         server.server_close()
 
 
-def _source(landing: Path, url: str, timeout: float = 5.0) -> SourceConfig:
+def _source(landing: Path, url: str, timeout: float = 5.0, basic_auth_env: str | None = None) -> SourceConfig:
     return SourceConfig(kind="opencost", uri=str(landing), name="opencost", url=url, cluster="eks-prod",
-                        timeout_seconds=timeout)
+                        timeout_seconds=timeout, basic_auth_env=basic_auth_env)
 
 
 def test_the_asset_pulls_the_day_saves_it_as_a_dump_and_loads_it(tmp_path, opencost_server, reference_data):
@@ -119,12 +119,14 @@ def test_a_day_not_over_yet_is_not_pulled(tmp_path, opencost_server):
     assert handler.queries == []
 
 
-def test_an_error_answer_names_the_endpoint_without_credentials_and_saves_nothing(tmp_path, opencost_server):
+def test_an_error_answer_names_the_endpoint_without_credentials_and_saves_nothing(tmp_path, opencost_server,
+                                                                                  monkeypatch):
     url, handler = opencost_server
     handler.responses["/allocation"] = (500, b'{"code": 500, "message": "boom"}')
-    secret_url = url.replace("http://", "http://admin:s3cret@") + "/"
+    monkeypatch.setenv("OPENCOST_AUTH", "admin:s3cret")
     with pytest.raises(OpenCostApiError) as excinfo:
-        pull_missing_days(_source(tmp_path, secret_url.rstrip("/")), [DAY], datetime.now(timezone.utc), _Log())
+        pull_missing_days(_source(tmp_path, url, basic_auth_env="OPENCOST_AUTH"), [DAY], datetime.now(timezone.utc),
+                          _Log())
     message = str(excinfo.value)
     assert handler.headers_seen[-1] == "Basic YWRtaW46czNjcmV0"  # admin:s3cret, sent as HTTP basic auth
     assert f"{url}/allocation" in message and "HTTP 500" in message
@@ -167,3 +169,13 @@ class _Log:
 
     def warning(self, message):
         pass
+
+
+def test_credentials_written_into_the_url_are_refused_without_echoing_them(tmp_path):
+    from dagster_project.lib.config import ConfigError, parse_config
+
+    raw = {"start_date": "2023-07-01", "sources": {"opencost": {
+        "uri": "landing/opencost", "url": "http://admin:s3cret@opencost:9003", "cluster": "eks-prod"}}}
+    with pytest.raises(ConfigError, match="basic_auth_env") as excinfo:
+        parse_config(raw, tmp_path, tmp_path / "unitcost.yaml")
+    assert "s3cret" not in str(excinfo.value)

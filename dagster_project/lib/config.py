@@ -9,6 +9,7 @@ relative to the file's folder. Secrets are never read from here.
 from __future__ import annotations
 
 import os
+import urllib.parse
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -38,6 +39,7 @@ class SourceConfig:
     url: str | None = None
     cluster: str | None = None  # the cluster the pulled files are filed under (required with url)
     timeout_seconds: float = 120.0
+    basic_auth_env: str | None = None  # opencost pull: the environment variable holding user:password
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,10 @@ def _parse_sources(base: Path, raw: Any) -> dict[str, list[SourceConfig]]:
             if item.get("url") and (kind != "opencost" or not item.get("cluster")):
                 raise ConfigError(f"sources.{kind}[{i}]: 'url' is for an opencost entry, with the 'cluster' its "
                                   "pulled files are filed under")
+            if item.get("url") and urllib.parse.urlsplit(str(item["url"])).username is not None:
+                # the URL itself is not echoed: it holds a secret
+                raise ConfigError(f"sources.{kind}[{i}].url: credentials do not belong in the config file; put "
+                                  "user:password in an environment variable and name it in basic_auth_env")
             parsed.append(
                 SourceConfig(
                     kind=kind,
@@ -164,6 +170,7 @@ def _parse_sources(base: Path, raw: Any) -> dict[str, list[SourceConfig]]:
                     url=str(item["url"]).rstrip("/") if item.get("url") else None,
                     cluster=str(item["cluster"]) if item.get("cluster") else None,
                     timeout_seconds=float(item.get("timeout_seconds") or 120.0),
+                    basic_auth_env=str(item["basic_auth_env"]) if item.get("basic_auth_env") else None,
                 )
             )
         out[kind] = parsed

@@ -13,6 +13,7 @@ Errors name the endpoint without credentials or query string.
 from __future__ import annotations
 
 import base64
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -49,12 +50,12 @@ def redacted(url: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def fetch(base_url: str, endpoint: str, day: date, timeout: float) -> bytes:
+def fetch(base_url: str, endpoint: str, day: date, timeout: float, credentials: str | None = None) -> bytes:
+    """One GET; `credentials` ("user:password", from the environment, for an auth proxy in front of OpenCost) are
+    sent as HTTP basic auth."""
     shown = redacted(f"{base_url}/{endpoint}")
     headers = {"Accept": "application/json"}
-    parts = urllib.parse.urlsplit(base_url)
-    if parts.username is not None:  # user:password@host (an auth proxy in front of OpenCost): HTTP basic auth
-        credentials = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+    if credentials:
         headers["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
     url = f"{shown}?{urllib.parse.urlencode(query(day))}"
     try:
@@ -71,6 +72,7 @@ def fetch(base_url: str, endpoint: str, day: date, timeout: float) -> bytes:
 def pull_missing_days(source, days: list[date], now: datetime, log) -> list[str]:
     """Pull every ended day of `days` whose dump is missing; returns the landing keys written."""
     landing = Landing(source.uri, endpoint_url=source.endpoint_url)
+    credentials = os.environ.get(source.basic_auth_env) if source.basic_auth_env else None
     written = []
     for day in days:
         if datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(days=1) > now:
@@ -80,7 +82,7 @@ def pull_missing_days(source, days: list[date], now: datetime, log) -> list[str]
             key = f"{source.cluster}/{day.isoformat()}/{file_name}"
             if landing.exists(key):
                 continue
-            data = fetch(source.url, endpoint, day, source.timeout_seconds)
+            data = fetch(source.url, endpoint, day, source.timeout_seconds, credentials)
             try:
                 parse(data, source.cluster, day, f"{redacted(source.url)}/{endpoint}")
             except LandingFileError as exc:  # an error envelope or a malformed body is never saved as a dump
