@@ -74,10 +74,8 @@ daily as (
 economics as (
     select
         daily.*,
-        case when input_tokens + output_tokens > 0
-             then {{ to_money('cast(cost_usd as double) * 1000 / (input_tokens + output_tokens)') }} end
-            as cost_per_1k_tokens_usd,
-        case when input_tokens > 0 then cast(cache_read_input_tokens as double) / input_tokens end as cache_hit_rate,
+        {{ cost_per_1k_tokens('cost_usd', 'input_tokens', 'output_tokens') }} as cost_per_1k_tokens_usd,
+        {{ cache_hit_rate('cache_read_input_tokens', 'input_tokens') }} as cache_hit_rate,
         case when input_tokens > 0 then cast(output_tokens as double) / input_tokens end as token_efficiency_ratio,
         case when conversations > 0 then {{ to_money('cast(cost_usd as double) / conversations') }} end
             as cost_per_conversation_usd
