@@ -1,4 +1,4 @@
-"""`unitcost` command line: generate, run, demo, check, whatif."""
+"""`unitcost` command line: generate, run, demo, check, whatif, report."""
 
 from __future__ import annotations
 
@@ -182,6 +182,19 @@ def _whatif_report(serving_path: Path, month: date, added: dict[str, int]) -> st
     return "\n".join(lines)
 
 
+def build_report(config: str | None, day: date | None = None) -> Path:
+    """The daily report of the serving copy the config names, in its `report.path` (docs/report.md)."""
+    from dagster_project.defs.resources import UnitcostConfigResource
+    from dagster_project.report.build import build_report as build
+    from dagster_project.report.data import ReportDateError
+
+    cfg = UnitcostConfigResource.find(config).config
+    try:
+        return build(cfg.serving_path, cfg.report_folder, day)
+    except (FileNotFoundError, ReportDateError) as exc:
+        raise SystemExit(str(exc)) from None
+
+
 def _synthetic_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 10, 1))
     parser.add_argument("--days", type=int, default=14)
@@ -219,6 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     what.add_argument("--add", action="append", required=True, metavar="PLAN=COUNT",
                       help="tenants added to a plan (repeatable; a negative count removes tenants)")
 
+    report = sub.add_parser("report", help="write the daily HTML report (report.path/index.html)")
+    report.add_argument("--config")
+    report.add_argument("--date", type=date.fromisoformat, help="a built day (default: the latest built usage_date)")
+
     args = parser.parse_args(argv)
     if args.command == "generate":
         print(_generate(args))
@@ -234,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"{serving}: no serving copy yet (run the pipeline first)")
         print(_whatif_report(serving, args.month, _plan_additions(args.add)))
         return 0
+    if args.command == "report":
+        print(build_report(args.config, args.date))
+        return 0
     if args.command == "check":
         import dagster as dg
 
@@ -241,8 +261,11 @@ def main(argv: list[str] | None = None) -> int:
         print("definitions OK")
         return 0
     if args.command == "demo":
+        from dagster_project.lib.config import load_config
+        from dagster_project.report.build import REPORT_FILE
+
         out = Path(args.out)
-        for stale in ("landing", "ground_truth", "warehouse", "dbt_docs"):
+        for stale in ("landing", "ground_truth", "warehouse", "dbt_docs", "report"):
             shutil.rmtree(out / stale, ignore_errors=True)
         t0 = time.monotonic()
         config = _generate(args)
@@ -257,6 +280,9 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(_summary(config, args.start, end))
         print(f"dbt docs (every mart and column described, the lineage, the exposures): open {docs} in a browser")
+        # the run's report step wrote it (defs/report), for the latest built day
+        report = load_config(config).report_folder / REPORT_FILE
+        print(f"daily report (margins, AI cost, anomalies, budgets): open {report} in a browser")
         return 0
     return 2
 

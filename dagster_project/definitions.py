@@ -13,13 +13,15 @@ from dagster_project.defs.cloud_bill import definitions as cloud_bill
 from dagster_project.defs.dbt import definitions as dbt
 from dagster_project.defs.kubernetes import definitions as kubernetes
 from dagster_project.defs.llm import definitions as llm
+from dagster_project.defs.report import definitions as report
 from dagster_project.defs.request_counts import definitions as request_counts
 from dagster_project.defs.resources import UnitcostConfigResource, warehouse_resources
 from dagster_project.defs.serving import definitions as serving
 from dagster_project.lib.partitions import daily_partitions
 
 # a source's way through the layers: config key -> domain folder (README.md, "Where each source goes")
-DOMAINS = (cloud_bill, kubernetes, llm, request_counts, business, allocation_policy, dbt, serving, alerts, schedules)
+DOMAINS = (cloud_bill, kubernetes, llm, request_counts, business, allocation_policy, dbt, serving, alerts, report,
+           schedules)
 
 
 def build_definitions(unitcost: UnitcostConfigResource) -> dg.Definitions:

@@ -25,6 +25,7 @@ CONFIG_ENV = "UNITCOST_CONFIG"
 CONFIG_FILE_NAME = "unitcost.yaml"
 SOURCE_KINDS = ("cur", "opencost", "kubernetes", "llm", "requests", "business")
 DEFAULT_START_DATE = date(2026, 1, 1)
+DEFAULT_REPORT_FOLDER = "report"
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,11 @@ class UnitcostConfig:
     sources: dict[str, list[SourceConfig]] = field(default_factory=dict)
     anomalies: AnomalyThresholds = field(default_factory=AnomalyThresholds)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    report_path: Path | None = None  # `report.path`: the daily report's folder (None: <base_dir>/report)
+
+    @property
+    def report_folder(self) -> Path:
+        return self.report_path or self.base_dir / DEFAULT_REPORT_FOLDER
 
     def sources_of(self, kind: str) -> list[SourceConfig]:
         return self.sources.get(kind, [])
@@ -249,6 +255,14 @@ def _parse_alerts(where: str, raw: Any) -> AlertsConfig:
     )
 
 
+def _parse_report(where: str, base: Path, raw: Any) -> Path:
+    """`report:` - the folder the daily report's index.html is written to, relative to the config's folder."""
+    folder = _block(where, "report", raw, ("path",)).get("path") or DEFAULT_REPORT_FOLDER
+    if not isinstance(folder, str):
+        raise ConfigError(f"{where}: report.path must be a folder path, not {folder!r}")
+    return Path(_resolve(base, folder))
+
+
 def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> UnitcostConfig:
     """A config from its parsed YAML; relative paths resolve from `base`."""
     where = str(path) if path else "the built-in default config"
@@ -277,6 +291,7 @@ def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> U
         sources=_parse_sources(base, raw.get("sources")),
         anomalies=_parse_anomalies(where, raw.get("anomalies")),
         alerts=_parse_alerts(where, raw.get("alerts")),
+        report_path=_parse_report(where, base, raw.get("report")),
     )
 
 

@@ -1,0 +1,29 @@
+"""The daily report, rebuilt after every run from the serving copy it just published (docs/report.md).
+
+One static page, `<report.path>/index.html`, for the latest built day: it reads the serving file (what analysts
+read), never the pipeline's own warehouse, so the page shows exactly what a reader of the marts would find."""
+
+import dagster as dg
+
+from dagster_project.defs.resources import UnitcostConfigResource
+from dagster_project.report.build import build_report
+
+
+def daily_report(context: dg.AssetExecutionContext, unitcost: UnitcostConfigResource) -> dg.MaterializeResult:
+    config = unitcost.config
+    path = build_report(config.serving_path, config.report_folder)
+    context.log.info(f"daily report written to {path}")
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path)),
+                                          "bytes": path.stat().st_size})
+
+
+def report_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    return dg.asset(
+        key=["report", "daily_report"],
+        deps=[dg.AssetKey(["serving", "marts_copy"])],
+        partitions_def=partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        group_name="report",
+        kinds={"html"},
+        description="The static daily report (index.html): margins, AI cost, anomalies, budgets, freshness.",
+    )(daily_report)
