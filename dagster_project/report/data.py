@@ -17,6 +17,8 @@ WINDOW_DAYS = 30  # the AI cost and unit cost trends: the last 30 days up to the
 TOP_TENANTS = 10
 
 REAL_TENANT = "tenant_id not in ('__idle__', '__unallocated__')"
+# a chart's bar per tenant: two tenants may share a name
+TENANT_LABEL = "coalesce(tenant_name, tenant_id) || ' (' || tenant_id || ')' as tenant_label"
 
 QUERIES: dict[str, str] = {
     # the month so far ($month .. $day)
@@ -42,12 +44,13 @@ QUERIES: dict[str, str] = {
         group by rollup (source_id) order by is_total desc, source_id""",
     "top_tenants": f"""
         select c.tenant_id, coalesce(t.tenant_name, c.tenant_id) as tenant_name, coalesce(t.plan, '') as plan,
-               sum(c.total_cost_usd) as cost_usd
+               sum(c.total_cost_usd) as cost_usd, {TENANT_LABEL}
         from marts.tenant_daily_cost as c left join marts.dim_tenant as t using (tenant_id)
         where c.usage_date between $month and $day and c.{REAL_TENANT}
         group by all order by cost_usd desc, c.tenant_id limit {TOP_TENANTS}""",
-    "losing_money": """
-        select tenant_id, tenant_name, plan, revenue_usd, total_cost_usd, gross_margin_usd, top_cost_category
+    "losing_money": f"""
+        select tenant_id, tenant_name, plan, revenue_usd, total_cost_usd, gross_margin_usd, top_cost_category,
+               {TENANT_LABEL}
         from marts.tenants_losing_money where usage_month = $month
         order by gross_margin_usd, tenant_id""",
     "plans": """

@@ -74,11 +74,11 @@ def tenants_section(data: ReportData) -> Section:
         *_chart("top-tenants", "Top tenants by cost this month", top,
                 lambda: f"{top[0]['tenant_name']} ({top[0]['plan']}) cost the most: {money(top[0]['cost_usd'])} "
                         "(idle and unallocated cost are no tenant's).",
-                lambda: charts.money_bars(top, "tenant_name", "cost_usd", "tenant")),
+                lambda: charts.money_bars(top, "tenant_label", "cost_usd", "tenant")),
         *_chart("losing-money", "Tenants losing money (margin vs MRR)", losing,
                 lambda: f"{len(losing)} tenants cost more than their MRR this month (prorated to the days built); "
                         f"the worst: {losing[0]['tenant_name']} at {money(losing[0]['gross_margin_usd'])}.",
-                lambda: charts.money_bars(losing[:15], "tenant_name", "gross_margin_usd", "tenant")),
+                lambda: charts.money_bars(losing[:15], "tenant_label", "gross_margin_usd", "tenant")),
         *_chart("plan-margin", "Gross margin by plan", plans,
                 lambda: "each plan's revenue minus its tenants' cost this month; the profitable plans pay for the "
                 "loss-making ones (the subsidy below).",
