@@ -20,7 +20,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 @dataclass
 class OpenedPage:
     page: Page
-    load_seconds: float  # navigation until the load event: the whole page parsed and drawn
+    load_seconds: float  # navigation until the first frame after the load event: the page drawn
     console_errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)  # every URL the page asked for
 
@@ -42,6 +42,7 @@ def open_report(path: Path, width: int = 1100) -> Iterator[OpenedPage]:
                        else route.abort())
             started = time.perf_counter()
             page.goto(path.resolve().as_uri(), wait_until="load")
+            page.evaluate("() => new Promise(done => requestAnimationFrame(() => done()))")  # the first frame
             opened.load_seconds = time.perf_counter() - started
             yield opened
         finally:
