@@ -155,7 +155,8 @@ def section(args, rows: dict[str, int], m: dict[str, float]) -> str:
         f"| build the report: every query, {m['charts']} charts to SVG, index.html written | {m['build']:.2f} s |",
         f"| of which the queries on the marts | {m['queries']:.2f} s |",
         f"| the same, first build of a process (vl-convert's JavaScript engine starting) | {m['first']:.2f} s |",
-        f"| open `index.html` from disk in headless Chromium until the first frame after its load event | {m['load']:.2f} s |",
+        f"| open `index.html` from disk in headless Chromium until the first frame after its load event | "
+        f"{m['load']:.2f} s |",
         "",
         f"The page is {m['bytes'] / 1e6:.2f} MB, one file with no script: the browser only parses it. Goal: the page "
         f"renders in under 2 s at this size — {'met' if m['load'] < 2 else 'not met'} ({m['load']:.2f} s; "

@@ -128,3 +128,17 @@ def test_report_path_is_relative_to_the_config_folder_and_defaults_to_report(tmp
         folder(report={"title": "x"})
     with pytest.raises(ConfigError, match=r"report\.path must be a folder path"):
         folder(report={"path": 3})
+
+
+def test_report_step_of_a_run_that_built_no_day_writes_nothing_and_does_not_fail(tmp_path):
+    import dagster as dg
+
+    from dagster_project.defs.report.assets import daily_report
+    from dagster_project.defs.resources import UnitcostConfigResource
+
+    config = tmp_path / "unitcost.yaml"
+    config.write_text("start_date: 2026-10-01\nwarehouse: {serving_path: serving.duckdb}\nreport: {path: site}\n")
+    _serving_with_days(tmp_path / "serving.duckdb", [])
+    result = daily_report(dg.build_asset_context(), UnitcostConfigResource(path=str(config)))
+    assert result.metadata == {"written": False}
+    assert not (tmp_path / "site").exists()
