@@ -142,3 +142,11 @@ def test_report_step_of_a_run_that_built_no_day_writes_nothing_and_does_not_fail
     result = daily_report(dg.build_asset_context(), UnitcostConfigResource(path=str(config)))
     assert result.metadata == {"written": False}
     assert not (tmp_path / "site").exists()
+
+
+def test_a_value_the_mart_leaves_empty_is_an_en_dash_in_a_table():
+    from dagster_project.report.page import _table
+    from dagster_project.report.sections import Table
+
+    html = _table(Table("plans-table", "Plans", ("plan", "role", "margin"), [("free", None, "-$76.59")], "none"))
+    assert "<td>free</td><td class=num>–</td><td class=num>-$76.59</td>" in html

@@ -35,13 +35,19 @@ def _numeric(cell: str) -> bool:
     return cell[:1] in "$-–0123456789" and not cell[:4].isdigit()
 
 
+def _cell(value: object) -> str:
+    """A table cell: a value the mart leaves empty (no plan role, no top category yet) is an en dash."""
+    return "–" if value is None else str(value)
+
+
 def _table(table: Table) -> str:
     if not table.rows:
         return f'<h3>{_e(table.title)}</h3><p class="empty" id="{table.table_id}">{_e(table.empty)}</p>'
     head = "".join(f"<th>{_e(c)}</th>" for c in table.columns)
+    cells = [[_cell(value) for value in row] for row in table.rows]
     body = "".join(
         "<tr>" + "".join(f'<td{" class=num" if _numeric(c) else ""}>{_e(c)}</td>' for c in row) + "</tr>"
-        for row in table.rows
+        for row in cells
     )
     return (f'<h3>{_e(table.title)}</h3><table id="{table.table_id}"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>")

@@ -27,7 +27,7 @@ class Table:
     table_id: str
     title: str
     columns: tuple[str, ...]
-    rows: list[tuple[str, ...]]
+    rows: list[tuple[object, ...]]  # a cell: text, a number or a date; None is written as an en dash
     empty: str  # what the page says when there is no row
 
 
@@ -167,8 +167,8 @@ def unattributed_section(data: ReportData) -> Section:
     ], tables=[
         Table("freshness", "Source freshness", ("kind", "source", "first day", "last delivery", "last built day",
                                                 "days missing", "days behind"),
-              [(r["source_kind"], r["source_name"], str(r["first_usage_date"]), str(r["last_usage_date"]),
-                str(r["last_built_date"]), str(r["days_missing"]), str(r["days_behind"]))
+              [(r["source_kind"], r["source_name"], r["first_usage_date"], r["last_usage_date"],
+                r["last_built_date"], r["days_missing"], r["days_behind"])
                for r in data.sections["freshness"]], "no source has delivered yet"),
     ])
 
