@@ -51,14 +51,21 @@ def run_pipeline(config: str | None, start: date, end: date, raise_on_error: boo
 
 
 def _run_or_refuse(config: str | None, start: date, end: date):
-    """run_pipeline for the command line: a held run lock is a plain message and exit code 1, not a traceback."""
+    """run_pipeline for the command line: a held run lock is a plain message and exit code 1, not a traceback; after
+    the run, the rows it quarantined per source and reason."""
     from dagster_project.lib.run_lock import RunLockedError
 
+    from dagster_project.defs.resources import UnitcostConfigResource
+    from dagster_project.lib.quarantine import quarantine_report
+
     try:
-        return run_pipeline(config, start, end, raise_on_error=False)
+        result = run_pipeline(config, start, end, raise_on_error=False)
     except RunLockedError as exc:
         print(f"unitcost: {exc}", file=sys.stderr)
         return None
+    # what the run set aside is said, not only stored: a green run can still have quarantined rows
+    print(quarantine_report(UnitcostConfigResource.find(config).config.warehouse_path, start, end))
+    return result
 
 
 def _generate(args) -> Path:
