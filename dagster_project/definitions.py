@@ -16,10 +16,12 @@ from dagster_project.defs.llm import definitions as llm
 from dagster_project.defs.request_counts import definitions as request_counts
 from dagster_project.defs.resources import UnitcostConfigResource, warehouse_resources
 from dagster_project.defs.serving import definitions as serving
+from dagster_project.defs.source_checks import definitions as source_checks
 from dagster_project.lib.partitions import daily_partitions
 
 # a source's way through the layers: config key -> domain folder (README.md, "Where each source goes")
-DOMAINS = (cloud_bill, kubernetes, llm, request_counts, business, allocation_policy, dbt, serving, alerts)
+DOMAINS = (cloud_bill, kubernetes, llm, request_counts, business, source_checks, allocation_policy, dbt, serving,
+           alerts)
 
 
 def build_definitions(unitcost: UnitcostConfigResource) -> dg.Definitions:
