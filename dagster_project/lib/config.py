@@ -22,6 +22,7 @@ from dagster_project.lib.allocation_policy import AllocationPolicy, parse_alloca
 from dagster_project.lib.config_schema import Sources, validate_shape
 from dagster_project.lib.errors import ConfigError
 from dagster_project.lib.lookback import DEFAULT_LOOKBACK_DAYS
+from dagster_project.lib.pruning import DEFAULT_KEEP_RUNS
 
 CONFIG_ENV = "UNITCOST_CONFIG"
 CONFIG_FILE_NAME = "unitcost.yaml"
@@ -102,6 +103,7 @@ class UnitcostConfig:
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     lookback_days: int = DEFAULT_LOOKBACK_DAYS  # how late a call or request sample may land (lib/lookback.py)
     run_lock_wait_seconds: float = 0.0  # how long a second run waits for the warehouse's run lock (lib/run_lock.py)
+    keep_runs: int = DEFAULT_KEEP_RUNS  # dbt target folders kept (lib/pruning.py)
 
     def sources_of(self, kind: str) -> list[SourceConfig]:
         return self.sources.get(kind, [])
@@ -285,6 +287,7 @@ def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> U
         alerts=_parse_alerts(where, raw.get("alerts")),
         lookback_days=shape.lookback_days,
         run_lock_wait_seconds=shape.run_lock.wait_seconds if shape.run_lock else 0.0,
+        keep_runs=shape.retention.keep_runs if shape.retention else DEFAULT_KEEP_RUNS,
     )
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from dagster_project.lib.errors import ConfigError
 from dagster_project.lib.lookback import DEFAULT_LOOKBACK_DAYS
+from dagster_project.lib.pruning import DEFAULT_KEEP_RUNS
 
 
 
@@ -61,6 +62,12 @@ class RunLock(_Block):
     wait_seconds: pydantic.NonNegativeFloat = Field(default=0, strict=False)
 
 
+class Retention(_Block):
+    """`retention:` - how many runs' dbt target folders are kept (lib/pruning.py)."""
+
+    keep_runs: StrictInt = Field(default=DEFAULT_KEEP_RUNS, ge=1)
+
+
 class ConfigFile(_Block):
     start_date: date | None = Field(default=None, strict=False)
     currency: StrictStr = "USD"
@@ -73,6 +80,7 @@ class ConfigFile(_Block):
     anomalies: Any = None
     alerts: Any = None
     run_lock: RunLock | None = None
+    retention: Retention | None = None
 
 
 def _model_at(loc: tuple) -> type[BaseModel] | None:
@@ -107,7 +115,7 @@ def _key(loc: tuple) -> str:
     return out
 
 
-_MODELS = (ConfigFile, Warehouse, SourceEntry, Sources, RunLock)
+_MODELS = (ConfigFile, Warehouse, SourceEntry, Sources, RunLock, Retention)
 
 
 def validate_shape(raw: Any, where: str) -> ConfigFile:
