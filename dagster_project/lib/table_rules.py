@@ -51,6 +51,7 @@ def validate_table(con, spec: TableRules, days: Iterable[date],
     select = ", ".join(f"{sql} as {name}" for name, sql in spec.columns.items())
     periods = [(d.isoformat(), "where usage_date = ?", [d]) for d in sorted(set(days))] if spec.by_day else [
         ("all rows", "", [])]
+    period_key = "usage_date" if spec.by_day else "period"
     for label, where, params in periods:
         failed: dict[str, list] = {}
         rows = 0
@@ -67,5 +68,5 @@ def validate_table(con, spec: TableRules, days: Iterable[date],
             outcome.rows += rows
             if rule in failed:
                 outcome.passed = False
-                outcome.failures.append({"period": label, "failed": gx_runner.merge_failures(failed[rule])})
+                outcome.failures.append({period_key: label, "failed": gx_runner.merge_failures(failed[rule])})
     return outcomes
