@@ -15,7 +15,7 @@ A day's rows are then a function of what has landed, whatever runs came before."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 import polars as pl
@@ -62,3 +62,18 @@ def earlier_days(found: Iterable[tuple[date, pl.DataFrame]], days: list[date], s
         if folder >= first and frame.height:
             out.update(frame.filter(pl.col(day_column) < first)[day_column].drop_nulls().to_list())
     return sorted(d for d in out if d >= start_date)
+
+
+# what a source's reader gives per file (by key order index): (its folder's day, its rows within the lookback, ...)
+Reader = Callable[[set[date]], dict[int, tuple]]
+
+
+def read_with_lookback(read: Reader, days: list[date], lookback_days: int,
+                       start_date: date) -> tuple[list[date], list[date], list[tuple]]:
+    """Read the folders of `days`, then those of the earlier days found there. Returns (the days to write, the
+    earlier days among them, per file in key order what `read` gave after its folder's day)."""
+    near = folders_of(days, lookback_days)
+    found = read(near)
+    earlier = earlier_days(((v[0], v[1]) for v in found.values()), days, start_date)
+    found |= read(folders_of(earlier, lookback_days) - near)
+    return sorted({*days, *earlier}), earlier, [found[i][1:] for i in sorted(found)]

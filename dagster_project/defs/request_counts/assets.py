@@ -7,7 +7,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.resources import UnitcostConfigResource
-from dagster_project.lib.lookback import earlier_days, folders_of, place
+from dagster_project.lib.lookback import place, read_with_lookback
 from dagster_project.lib.raw_assets import materialized, raw_multi_asset, run_days, source_files
 from dagster_project.lib.touched_days import record_touched_days
 from dagster_project.lib.warehouse import replace_days
@@ -17,13 +17,16 @@ from ingest.schemas import REQUEST_COUNTS, REQUEST_COUNTS_QUARANTINE, empty
 PARSERS = {"json": rq.parse_prometheus_query_range, "csv": rq.parse_requests_csv}
 
 
-def _read(files: list[tuple], folders: set, lookback_days: int) -> dict[int, pl.DataFrame]:
-    """Per file index (key order) of the files of `folders`: its samples, each marked where it stands
-    (lib/lookback.py: null within its day's files, else late_beyond_lookback / early_beyond_lookback)."""
+def _read(files: list[tuple], folders: set, lookback_days: int) -> dict[int, tuple]:
+    """Per file index (key order) of the files of `folders`: (its day, its samples within their day's files, the
+    others with their reason: late_beyond_lookback / early_beyond_lookback, lib/lookback.py)."""
     out = {}
     for i, (landing, key, day, parse) in enumerate(files):
         if day in folders:
-            out[i] = place(parse(landing.read_bytes(key), landing.describe(key)), day, lookback_days)
+            placed = place(parse(landing.read_bytes(key), landing.describe(key)), day, lookback_days)
+            within = placed["lookback"].is_null()
+            out[i] = (day, placed.filter(within).drop("lookback"),
+                      placed.filter(~within).rename({"lookback": "reason"}))
     return out
 
 
@@ -42,17 +45,13 @@ def requests(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost
             continue
         if ext in PARSERS:
             files.append((landing, key, day, PARSERS[ext]))
-    read = _read(files, folders_of(days, cfg.lookback_days), cfg.lookback_days)
-    within = pl.col("lookback").is_null()
-    earlier = earlier_days(((files[i][2], f.filter(within)) for i, f in read.items()), days, cfg.start_date)
-    read |= _read(files, folders_of(earlier, cfg.lookback_days) - folders_of(days, cfg.lookback_days),
-                  cfg.lookback_days)
-    written = sorted({*days, *earlier})
-    df = pl.concat([empty(REQUEST_COUNTS).with_columns(lookback=pl.lit(None, pl.String)),
-                    *(read[i] for i in sorted(read))])
-    outside = df.filter(~within & pl.col("usage_date").is_in(written)).rename({"lookback": "reason"})
+    written, earlier, read = read_with_lookback(
+        lambda folders: _read(files, folders, cfg.lookback_days), days, cfg.lookback_days, cfg.start_date)
+    samples = pl.concat([empty(REQUEST_COUNTS), *(within for within, _ in read)])
+    outside = pl.concat([empty(REQUEST_COUNTS_QUARANTINE), *(o for _, o in read)]).filter(
+        pl.col("usage_date").is_in(written))
     with duckdb.get_connection() as con:
-        counts = replace_days(con, "request_counts", REQUEST_COUNTS, "usage_date", written, df.filter(within))
+        counts = replace_days(con, "request_counts", REQUEST_COUNTS, "usage_date", written, samples)
         q_counts = replace_days(con, "request_counts_quarantine", REQUEST_COUNTS_QUARANTINE, "usage_date", written,
                                 outside)
         record_touched_days(con, context.run.run_id, "request_counts", written)
