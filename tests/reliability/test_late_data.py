@@ -5,6 +5,7 @@ counted in its own day, and the calls outside the lookback quarantined with a co
 from __future__ import annotations
 
 import json
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from zone import D1, D2, D3, assert_conserved, copy_zone, mart_hashes, query, small_zone
 
 from dagster_project.cli import run_pipeline
+from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.lib.lookback import earlier_days, folders_of, place
 from ingest.schemas import LLM_EVENTS, empty
 
@@ -64,9 +66,22 @@ def _slicings(zone: Path, base: Path) -> dict[str, Path]:
     return out
 
 
-def test_three_slicings_of_one_zone_give_one_answer(tmp_path):
+# credentials in the environment of every run: never written to the warehouse or to dbt's artifacts
+SECRETS = {"AWS_SECRET_ACCESS_KEY": "unitcost-test-aws-secret-0f3b9", "AWS_ACCESS_KEY_ID": "AKIAUNITCOSTTEST0F3B",
+           "GOOGLE_APPLICATION_CREDENTIALS": "/nonexistent/unitcost-test-google-0f3b9.json"}
+
+
+def _files_holding(paths, needles: list[bytes]) -> list[str]:
+    return [str(p) for p in paths if p.is_file() and any(n in p.read_bytes() for n in needles)]
+
+
+def test_three_slicings_of_one_zone_give_one_answer(tmp_path, monkeypatch):
     """One test (the runs are its cost): every slicing's marts identical, the late call in its own day, the calls
-    outside the lookback quarantined under their folder's day, conservation on every day."""
+    outside the lookback quarantined under their folder's day, conservation on every day; the credentials in the
+    runs' environment in no file they wrote."""
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    started = time.time()
     zone = small_zone(tmp_path / "zone", lookback_days=1)
     slicings = _slicings(zone, tmp_path)
     hashes = {name: mart_hashes(config) for name, config in slicings.items()}
@@ -81,6 +96,13 @@ def test_three_slicings_of_one_zone_give_one_answer(tmp_path):
         assert sorted(query(config, "select event_id, usage_date, reason from raw.llm_events_quarantine "
                                     "where event_id like '%-beyond'")) == [
             ("early-beyond", D1, "early_beyond_lookback"), ("late-beyond", D3, "late_beyond_lookback")], name
+
+    needles = [v.encode() for v in SECRETS.values()]
+    written = [p for config in slicings.values() for p in (config.parent / "warehouse").iterdir()]
+    run_folders = [p for p in dbt_project().project_dir.joinpath("target").glob("*/**/*")
+                   if p.is_file() and p.stat().st_mtime >= started]
+    assert len(written) >= 6 and run_folders
+    assert _files_holding(written + run_folders, needles) == []
 
 
 def test_folders_read_and_days_re_materialized():
