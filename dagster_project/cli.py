@@ -16,32 +16,56 @@ RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
-def _definitions(config: str | None):
+def _definitions(config: str | None, resource=None):
     """The code location built from the config `--config` names (else $UNITCOST_CONFIG, ./unitcost.yaml, default)."""
     from dagster_project.definitions import build_definitions
     from dagster_project.defs.resources import UnitcostConfigResource
 
-    return build_definitions(UnitcostConfigResource.find(config))
+    return build_definitions(resource or UnitcostConfigResource.find(config))
 
 
 def run_pipeline(config: str | None, start: date, end: date, raise_on_error: bool = True):
-    """Materialize every asset for the inclusive day range as one single-run backfill, in this process."""
+    """Materialize every asset for the inclusive day range as one single-run backfill, in this process, holding the
+    warehouse's run lock (lib/run_lock.py: RunLockedError when another run holds it)."""
     import dagster as dg
 
+    from dagster_project.defs.resources import UnitcostConfigResource
     from dagster_project.defs.schedules import DAILY_JOB
     from dagster_project.lib.progress import step_progress_logger
+    from dagster_project.lib.run_lock import run_lock
 
     if end < start:
         raise SystemExit(f"--end {end} is before --start {start}")
-    definitions = _definitions(config)
+    resource = UnitcostConfigResource.find(config)
+    definitions = _definitions(config, resource)
     job = definitions.resolve_job_def(DAILY_JOB).with_logger_defs({"progress": step_progress_logger})
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    return job.execute_in_process(
-        run_config={"loggers": {"progress": {}}},
-        instance=instance,
-        tags={RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()},
-        raise_on_error=raise_on_error,
-    )
+    cfg = resource.config
+    with run_lock(cfg.warehouse_path, cfg.run_lock_wait_seconds, log=lambda m: print(m, file=sys.stderr)):
+        return job.execute_in_process(
+            run_config={"loggers": {"progress": {}}},
+            instance=instance,
+            tags={RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()},
+            raise_on_error=raise_on_error,
+        )
+
+
+def _run_or_refuse(config: str | None, start: date, end: date):
+    """run_pipeline for the command line: a held run lock is a plain message and exit code 1, not a traceback; after
+    the run, the rows it quarantined per source and reason."""
+    from dagster_project.lib.run_lock import RunLockedError
+
+    from dagster_project.defs.resources import UnitcostConfigResource
+    from dagster_project.lib.quarantine import quarantine_report
+
+    try:
+        result = run_pipeline(config, start, end, raise_on_error=False)
+    except RunLockedError as exc:
+        print(f"unitcost: {exc}", file=sys.stderr)
+        return None
+    # what the run set aside is said, not only stored: a green run can still have quarantined rows
+    print(quarantine_report(UnitcostConfigResource.find(config).config.warehouse_path, start, end))
+    return result
 
 
 def _generate(args) -> Path:
@@ -241,8 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         print(_generate(args))
         return 0
     if args.command == "run":
-        result = run_pipeline(args.config, args.start, args.end, raise_on_error=False)
-        return 0 if result.success else 1
+        result = _run_or_refuse(args.config, args.start, args.end)
+        return 0 if result is not None and result.success else 1
     if args.command == "whatif":
         from dagster_project.defs.resources import UnitcostConfigResource
 
@@ -271,8 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         config = _generate(args)
         print(f"generated {args.days} days x {args.tenants} tenants into {out}/ in {time.monotonic() - t0:.1f}s")
         end = args.start + timedelta(days=args.days - 1)
-        result = run_pipeline(str(config), args.start, end, raise_on_error=False)
-        if not result.success:
+        result = _run_or_refuse(str(config), args.start, end)
+        if result is None or not result.success:
             print("pipeline run failed", file=sys.stderr)
             return 1
         print(f"pipeline finished in {time.monotonic() - t0:.1f}s")

@@ -17,17 +17,20 @@ from dagster_project.defs.report import definitions as report
 from dagster_project.defs.request_counts import definitions as request_counts
 from dagster_project.defs.resources import UnitcostConfigResource, warehouse_resources
 from dagster_project.defs.serving import definitions as serving
+from dagster_project.defs.source_checks import definitions as source_checks
 from dagster_project.lib.partitions import daily_partitions
 
 # a source's way through the layers: config key -> domain folder (README.md, "Where each source goes")
-DOMAINS = (cloud_bill, kubernetes, llm, request_counts, business, allocation_policy, dbt, serving, alerts, report,
-           schedules)
+DOMAINS = (cloud_bill, kubernetes, llm, request_counts, business, source_checks, allocation_policy, dbt, serving,
+           alerts, report)
 
 
 def build_definitions(unitcost: UnitcostConfigResource) -> dg.Definitions:
     partitions = daily_partitions(unitcost.config.start_date)
     return dg.Definitions.merge(
         *(domain.defs(partitions) for domain in DOMAINS),
+        # the daily job's runs carry their warehouse: the run queue runs one at a time per warehouse
+        schedules.defs(partitions, str(unitcost.config.warehouse_path)),
         dg.Definitions(resources=warehouse_resources(unitcost)),
     )
 

@@ -23,8 +23,9 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 
 def parse_tenants_csv(data: bytes, source_file: str) -> pl.DataFrame:
-    """``tenant_id,tenant_name,plan`` → TENANTS (name and plan may be empty)."""
-    rows = _rows(data, source_file, required=("tenant_id",), optional=("tenant_name", "plan"))
+    """``tenant_id,tenant_name,plan`` → TENANTS. The ``plan`` column is required (a file without it would leave every
+    tenant's plan, and the margin marts by plan, silently empty); a tenant's plan and name may be empty."""
+    rows = _rows(data, source_file, required=("tenant_id", "plan"), optional=("tenant_name",))
     seen: dict[str, int] = {}
     out = []
     for line, values in rows:

@@ -288,6 +288,13 @@ REQUEST_COUNTS: dict[str, pl.DataType] = {
     "source_file": pl.String,
 }
 
+# Samples found outside the files of their own day (docs/money-and-time.md, "Late and early data"), under the day of
+# the file they were found in: counted, never in raw.request_counts.
+REQUEST_COUNTS_QUARANTINE: dict[str, pl.DataType] = {
+    **REQUEST_COUNTS,
+    "reason": pl.String,
+}
+
 TENANTS: dict[str, pl.DataType] = {
     "tenant_id": pl.String,
     "tenant_name": pl.String,
@@ -374,6 +381,7 @@ RAW_TABLES: dict[str, dict[str, pl.DataType]] = {
     "llm_events_quarantine": LLM_EVENTS_QUARANTINE,
     "llm_cost_reports": LLM_COST_REPORTS,
     "request_counts": REQUEST_COUNTS,
+    "request_counts_quarantine": REQUEST_COUNTS_QUARANTINE,
     "tenants": TENANTS,
     "revenue": REVENUE,
     "budgets": BUDGETS,

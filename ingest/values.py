@@ -175,7 +175,9 @@ def load_json(
     except UnicodeDecodeError as exc:  # only bytes are decoded here
         raise _not_utf8(data.removeprefix(_BOM), source_file, exc) from exc
     except json.JSONDecodeError as exc:
-        if where is None:
+        if where is None and not (data.removeprefix(_BOM) if isinstance(data, bytes) else data).strip():
+            problem = "empty file: expected a JSON document"
+        elif where is None:
             problem = f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
         else:
             problem = f"{where}: not valid JSON ({exc.msg} at column {exc.colno})"

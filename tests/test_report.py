@@ -126,7 +126,7 @@ def test_report_path_is_relative_to_the_config_folder_and_defaults_to_report(tmp
     assert folder(report={"path": "/srv/report"}) == Path("/srv/report")
     with pytest.raises(ConfigError, match=r"report\.title: unknown key"):
         folder(report={"title": "x"})
-    with pytest.raises(ConfigError, match=r"report\.path must be a folder path"):
+    with pytest.raises(ConfigError, match=r"report\.path is 3 \(expected a string\)"):
         folder(report={"path": 3})
 
 

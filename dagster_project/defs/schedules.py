@@ -7,14 +7,17 @@ from datetime import timedelta
 import dagster as dg
 
 DAILY_JOB = "unitcost_daily"
+# the run queue's key (deploy/dagster.yaml: at most one queued run per value in progress): one run per warehouse
+WAREHOUSE_TAG = "unitcost/warehouse"
 
 
-def daily_job(partitions: dg.PartitionsDefinition) -> "dg.JobDefinition":
+def daily_job(partitions: dg.PartitionsDefinition, warehouse: str = "") -> "dg.JobDefinition":
     return dg.define_asset_job(
         DAILY_JOB,
         selection=dg.AssetSelection.all(),
         partitions_def=partitions,
         description="Every asset for one UTC day (or a range, as a single-run backfill).",
+        tags={WAREHOUSE_TAG: warehouse} if warehouse else None,
     )
 
 
@@ -28,6 +31,7 @@ def daily_schedule(job) -> dg.ScheduleDefinition:
     return _daily
 
 
-def defs(partitions: dg.PartitionsDefinition) -> dg.Definitions:
-    job = daily_job(partitions)
+def defs(partitions: dg.PartitionsDefinition, warehouse: str = "") -> dg.Definitions:
+    """The daily job (its runs tagged with the warehouse they write) and its schedule."""
+    job = daily_job(partitions, warehouse)
     return dg.Definitions(jobs=[job], schedules=[daily_schedule(job)])

@@ -19,11 +19,14 @@ from typing import Any
 import yaml
 
 from dagster_project.lib.allocation_policy import AllocationPolicy, parse_allocation
+from dagster_project.lib.config_schema import Sources, validate_shape
 from dagster_project.lib.errors import ConfigError
+from dagster_project.lib.lookback import DEFAULT_LOOKBACK_DAYS
+from dagster_project.lib.pruning import DEFAULT_KEEP_RUNS
 
 CONFIG_ENV = "UNITCOST_CONFIG"
 CONFIG_FILE_NAME = "unitcost.yaml"
-SOURCE_KINDS = ("cur", "opencost", "kubernetes", "llm", "requests", "business")
+SOURCE_KINDS = tuple(Sources.model_fields)
 DEFAULT_START_DATE = date(2026, 1, 1)
 DEFAULT_REPORT_FOLDER = "report"
 
@@ -99,6 +102,9 @@ class UnitcostConfig:
     sources: dict[str, list[SourceConfig]] = field(default_factory=dict)
     anomalies: AnomalyThresholds = field(default_factory=AnomalyThresholds)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS  # how late a call or request sample may land (lib/lookback.py)
+    run_lock_wait_seconds: float = 0.0  # how long a second run waits for the warehouse's run lock (lib/run_lock.py)
+    keep_runs: int = DEFAULT_KEEP_RUNS  # dbt target folders kept (lib/pruning.py)
     report_path: Path | None = None  # `report.path`: the daily report's folder (None: <base_dir>/report)
 
     @property
@@ -264,8 +270,10 @@ def _parse_report(where: str, base: Path, raw: Any) -> Path:
 
 
 def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> UnitcostConfig:
-    """A config from its parsed YAML; relative paths resolve from `base`."""
+    """A config from its parsed YAML, its shape checked as a whole first (config_schema.py); relative paths resolve
+    from `base`."""
     where = str(path) if path else "the built-in default config"
+    shape = validate_shape(raw, where)
     try:
         start = raw.get("start_date", DEFAULT_START_DATE if path is None else None)
         start_date = start if isinstance(start, date) else date.fromisoformat(str(start))
@@ -291,6 +299,9 @@ def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> U
         sources=_parse_sources(base, raw.get("sources")),
         anomalies=_parse_anomalies(where, raw.get("anomalies")),
         alerts=_parse_alerts(where, raw.get("alerts")),
+        lookback_days=shape.lookback_days,
+        run_lock_wait_seconds=shape.run_lock.wait_seconds if shape.run_lock else 0.0,
+        keep_runs=shape.retention.keep_runs if shape.retention else DEFAULT_KEEP_RUNS,
         report_path=_parse_report(where, base, raw.get("report")),
     )
 

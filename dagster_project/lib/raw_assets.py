@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import date
 
 import dagster as dg
 
@@ -42,13 +42,6 @@ def materialized(table: str, **metadata) -> dg.MaterializeResult:
 def run_days(context: dg.AssetExecutionContext) -> list[date]:
     """The days of this run's partition key range (one key for a daily run, many for a single-run backfill)."""
     return [date.fromisoformat(k) for k in context.partition_keys]
-
-
-def with_neighbours(days: list[date]) -> set[date]:
-    out: set[date] = set()
-    for d in days:
-        out.update({d - timedelta(days=1), d, d + timedelta(days=1)})
-    return out
 
 
 def open_landing(source, log) -> Landing | None:

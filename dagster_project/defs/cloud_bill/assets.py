@@ -8,8 +8,9 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.cloud_bill.loading import load_bill_source
 from dagster_project.defs.resources import UnitcostConfigResource
-from dagster_project.lib.bill_deliveries import ensure_bill_tables
+from dagster_project.lib.bill_deliveries import days_touched_by_run, ensure_bill_tables
 from dagster_project.lib.raw_assets import materialized, raw_multi_asset
+from dagster_project.lib.touched_days import record_touched_days
 from ingest.errors import LandingFileError
 
 TABLES = ("cur_line_items", "focus_line_items", "bill_deliveries")
@@ -30,6 +31,7 @@ def cloud_bill(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitco
             except LandingFileError as exc:
                 context.log.error(f"bill source '{source.name}': {exc}")
                 failures.append(exc)
+        record_touched_days(con, run_id, "cloud_bill", days_touched_by_run(con, run_id))
     if failures:
         # the periods that did load are committed and recorded with this run; the next run's checks pick them up
         raise failures[0] if len(failures) == 1 else LandingFileError(

@@ -12,8 +12,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.cloud_bill import expectations as gx_bill
-from dagster_project.lib.bill_deliveries import BILL_TABLES, record_check_outcome, units_to_validate
+from dagster_project.lib.bill_deliveries import BILL_TABLES, days_touched_by_run, record_check_outcome, units_to_validate
 from dagster_project.lib.expectations import rule_check_result, rule_check_specs
+from dagster_project.lib.touched_days import record_touched_days
 
 _CHECKS = [(table.name, rule) for table in BILL_TABLES for rule in gx_bill.TABLE_RULES[table.name].rules]
 
@@ -36,6 +37,8 @@ def bill_expectations(context: dg.AssetCheckExecutionContext, duckdb: DuckDBReso
         for table, table_units in units.items():
             results[table] = gx_bill.validate_bill_units(con, table, table_units) if table_units else {}
             record_check_outcome(con, table_units, _failed_units(results[table]), run_id)
+        # the periods validated here (loaded by an earlier run) are days this run's dbt build must rebuild
+        record_touched_days(con, run_id, "bill_expectations", days_touched_by_run(con, run_id))
     for table, rule in _CHECKS:
         outcome = results[table].get(rule) or gx_bill.RuleOutcome()
         yield rule_check_result(

@@ -9,6 +9,7 @@ from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.defs.dbt.run_window import run_window
 from dagster_project.defs.dbt.translator import UnitcostDbtTranslator
 from dagster_project.defs.resources import UnitcostConfigResource
+from dagster_project.lib.pruning import checkpoint, prune_run_folders
 
 
 def unitcost_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, unitcost: UnitcostConfigResource):
@@ -16,7 +17,12 @@ def unitcost_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
     and a failing error-severity test (conservation among them) stops the models after it."""
     config = unitcost.config
     dbt_vars = {**config.dbt_vars(), **run_window(context, config)}
-    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+    invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context)
+    yield from invocation.stream()
+    # bounded disk: this run's target folder is the newest; older ones beyond keep_runs go, the file is checkpointed
+    removed = prune_run_folders(invocation.target_path.parent, context.op_def.name, config.keep_runs)
+    checkpoint(config.warehouse_path)
+    context.log.info(f"pruned {len(removed)} dbt target folders (keeping {config.keep_runs}); warehouse checkpointed")
 
 
 def dbt_models(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:

@@ -1,4 +1,5 @@
-"""The days one dbt run rebuilds: the run's partitions, widened for a restated bill (docs/allocation.md, Time)."""
+"""The days one dbt run rebuilds: the run's partitions, widened to every day a raw asset of the run touched (a
+restated bill's month, a late call's own day: lib/touched_days.py; docs/allocation.md, Time)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from datetime import date, timedelta
 import dagster as dg
 import duckdb
 
-from dagster_project.lib.bill_deliveries import days_touched_by_run
 from dagster_project.lib.config import UnitcostConfig
+from dagster_project.lib.touched_days import days_touched
 
 
 def _built_days(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
@@ -22,8 +23,9 @@ def _built_days(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | Non
 
 
 def run_window(context: dg.AssetExecutionContext, config: UnitcostConfig) -> dict[str, str]:
-    """The run's days, widened to every day of the bill periods this run re-ingested (or validated after an
-    earlier run loaded them): a restated month rebuilds all of its ledger days, not only the run's.
+    """The run's days, widened to every day its raw assets touched: the bill periods this run re-ingested (or
+    validated after an earlier run loaded them) - a restated month rebuilds all of its ledger days, not only the
+    run's - and the earlier days a late LLM call or request sample re-materialized.
 
     The widening stops at the config's start_date and at the days the ledger has already built (or the run's own,
     if further out): days never materialized are left for their own runs."""
@@ -32,10 +34,10 @@ def run_window(context: dg.AssetExecutionContext, config: UnitcostConfig) -> dic
     try:
         # closed before dbt starts: the dbt subprocess opens the file after this connection
         with duckdb.connect(str(config.warehouse_path)) as con:
-            first, last = days_touched_by_run(con, context.run.run_id)
+            first, last = days_touched(con, context.run.run_id)
             built_first, built_last = _built_days(con)
     except duckdb.Error as exc:  # an older warehouse without these columns: rebuild the run's days only
-        context.log.warning(f"bill restatement window not widened: {exc}")
+        context.log.warning(f"run window not widened to the days the run touched: {exc}")
         first = last = None
         built_first = built_last = None
     if first is not None:

@@ -22,13 +22,11 @@ rows (uniqueness) holds across batch boundaries.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
-
-import polars as pl
 
 from dagster_project.lib import expectations as gx_runner
 from dagster_project.lib.expectations import RuleOutcome
+from dagster_project.lib.table_rules import TableRules, validate_table
 
 BLOCKING_RULES = ("costs_not_negative", "keys_present", "uids_unique_per_snapshot")
 WARNING_RULES = ("windows_inside_their_day",)
@@ -50,19 +48,6 @@ _POD_ROW = r"allocation_name like '%/%/%/%/%' and allocation_name not like '%\_\
 _NAMESPACED = "('Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob')"
 
 
-@dataclass(frozen=True)
-class TableRules:
-    table: str
-    columns: dict[str, str]  # column the suite reads -> the SQL that computes it
-    not_negative: tuple[str, ...] = ()
-    must_be_null: dict[str, str] | None = None  # derived column -> its rule
-
-    @property
-    def rules(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((["costs_not_negative"] if self.not_negative else [])
-                                   + list((self.must_be_null or {}).values())))
-
-
 ALLOCATION_RULES = TableRules(
     table="opencost_allocations",
     columns={
@@ -74,7 +59,7 @@ ALLOCATION_RULES = TableRules(
                                 "then allocation_name end",
         "row_outside_its_day": f"case when {_OUTSIDE_DAY} then allocation_name end",
     },
-    not_negative=("cpu_cost", "ram_cost", "gpu_cost", "compute_weight"),
+    not_negative=dict.fromkeys(("cpu_cost", "ram_cost", "gpu_cost", "compute_weight"), "costs_not_negative"),
     must_be_null={"pod_row_missing_keys": "keys_present", "row_outside_its_day": "windows_inside_their_day"},
 )
 ASSET_RULES = TableRules(
@@ -86,7 +71,7 @@ ASSET_RULES = TableRules(
                              "then asset_key end",
         "row_outside_its_day": f"case when window_start < usage_date or window_end > {_DAY_END} then asset_key end",
     },
-    not_negative=("cpu_cost", "ram_cost", "gpu_cost", "total_cost"),
+    not_negative=dict.fromkeys(("cpu_cost", "ram_cost", "gpu_cost", "total_cost"), "costs_not_negative"),
     must_be_null={"node_missing_keys": "keys_present", "row_outside_its_day": "windows_inside_their_day"},
 )
 OBJECT_RULES = TableRules(
@@ -109,40 +94,4 @@ def validate_days(
     con, table: str, days: Iterable[date], batch_rows: int = gx_runner.BATCH_ROWS
 ) -> dict[str, RuleOutcome]:
     """Validate each of `days` of raw.<table>; one outcome per rule (a table not created yet has nothing)."""
-    spec = TABLE_RULES[table]
-    outcomes = {rule: RuleOutcome() for rule in spec.rules}
-    exists = con.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
-                         "and table_name = ?", [table]).fetchone()[0]
-    suite = _suite(spec)
-    select = ", ".join(f"{sql} as {name}" for name, sql in spec.columns.items())
-    for day in sorted(set(days)) if exists else ():
-        failed: dict[str, list] = {}
-        rows = 0
-        sql = f"select {select} from raw.{table} where usage_date = ?"
-        for batch in gx_runner.record_batches(con, sql, [day], batch_rows):
-            if batch.num_rows == 0:
-                continue
-            rows += batch.num_rows
-            for result in gx_runner.validate(pl.from_arrow(batch).to_pandas(), suite):
-                if not result.success:
-                    failed.setdefault(result.expectation_config.meta["rule"], []).append(gx_runner.describe(result))
-        for rule, outcome in outcomes.items():
-            outcome.periods += 1
-            outcome.rows += rows
-            if rule in failed:
-                outcome.passed = False
-                outcome.failures.append({"usage_date": day.isoformat(),
-                                         "failed": gx_runner.merge_failures(failed[rule])})
-    return outcomes
-
-
-def _suite(spec: TableRules):
-    gx, gxe = gx_runner.gx_modules()
-    suite = gx.ExpectationSuite(name=f"kubernetes_{spec.table}")
-    expectations = [("costs_not_negative", gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0))
-                    for c in spec.not_negative]
-    expectations += [(rule, gxe.ExpectColumnValuesToBeNull(column=c)) for c, rule in (spec.must_be_null or {}).items()]
-    for rule, expectation in expectations:
-        expectation.meta = {"rule": rule}
-        suite.expectations.append(expectation)
-    return suite
+    return validate_table(con, TABLE_RULES[table], days, batch_rows)

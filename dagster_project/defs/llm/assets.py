@@ -8,7 +8,9 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.resources import UnitcostConfigResource
-from dagster_project.lib.raw_assets import materialized, raw_multi_asset, run_days, source_files, with_neighbours
+from dagster_project.lib.lookback import place, read_with_lookback
+from dagster_project.lib.raw_assets import materialized, raw_multi_asset, run_days, source_files
+from dagster_project.lib.touched_days import record_touched_days
 from dagster_project.lib.warehouse import ensure_table, replace_days, replace_rows
 from ingest.llm.cost_reports import parse_anthropic_cost_report, parse_openai_costs_page
 from ingest.llm.litellm import parse_litellm_spend_logs
@@ -44,50 +46,79 @@ def _day(text: str) -> date | None:
         return None
 
 
-def llm_events(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost: UnitcostConfigResource):
-    """Call-level logs (native JSONL under `<YYYY-MM-DD>/`, LiteLLM exports under `litellm/<YYYY-MM-DD>/`) belong to
-    the UTC day of their own timestamp, so a day's run reads the folders of the days next to it too; an event id
-    seen twice is kept once and the copy quarantined. API pages (`openai_usage/`, `anthropic_usage/`,
-    `openai_costs/`, `anthropic_costs/`) span many days: every page is read and the run's days kept; a bucket a
-    later page (by file name) has again replaces the earlier copy."""
-    days = run_days(context)
-    wanted = with_neighbours(days)
-    calls, quarantined = [empty(LLM_EVENTS)], [empty(LLM_EVENTS_QUARANTINE)]
-    usage_pages, usage_bad = [empty(LLM_EVENTS)], [empty(LLM_EVENTS_QUARANTINE)]
-    cost_pages = [empty(LLM_COST_REPORTS)]
-    for landing, key in source_files(unitcost.config, "llm", context.log):
+def _call_files(config, log) -> tuple[list[tuple], list[tuple]]:
+    """Every call-log file as (landing, key, arrival folder day, parser), and every API page as (landing, key,
+    folder), in key order per source."""
+    calls, pages = [], []
+    for landing, key in source_files(config, "llm", log):
         parts = key.split("/")
         folder = parts[0]
-        if folder in USAGE_PAGES and key.endswith(".json"):
+        if folder in USAGE_PAGES or folder in COST_PAGES:
+            if key.endswith(".json"):
+                pages.append((landing, key, folder))
+        elif folder == "litellm" and len(parts) > 2 and _day(parts[1]) and key.endswith((".json", ".csv")):
+            calls.append((landing, key, _day(parts[1]), parse_litellm_spend_logs))
+        elif _day(folder) and len(parts) > 1 and key.endswith(".jsonl"):
+            calls.append((landing, key, _day(folder), parse_native_jsonl))
+    return calls, pages
+
+
+def _read_calls(files: list[tuple], folders: set, lookback_days: int) -> dict[int, tuple]:
+    """Per file index (key order) of the files in `folders`: (its folder's day, calls within their day's lookback,
+    refused rows). A refused row without a usable timestamp is kept under its folder's day; a call outside its
+    day's folders moves to the quarantine under its folder's day (lib/lookback.py)."""
+    out = {}
+    for i, (landing, key, folder, parse) in enumerate(files):
+        if folder not in folders:
+            continue
+        ok, bad = parse(landing.read_bytes(key), landing.describe(key))
+        ok = place(ok, folder, lookback_days)
+        bad = place(bad.with_columns(pl.col("usage_date").fill_null(folder)), folder, lookback_days).drop("lookback")
+        outside = ok.filter(pl.col("lookback").is_not_null()).rename({"lookback": "reason"})
+        out[i] = (folder, ok.filter(pl.col("lookback").is_null()).drop("lookback"),
+                  pl.concat([bad, conform(outside, LLM_EVENTS_QUARANTINE)]))
+    return out
+
+
+def llm_events(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost: UnitcostConfigResource):
+    """Call-level logs (native JSONL under `<YYYY-MM-DD>/`, LiteLLM exports under `litellm/<YYYY-MM-DD>/`) belong to
+    the UTC day of their own timestamp: a day's run reads the folders d − 1 … d + lookback_days and re-materializes
+    any earlier day it finds calls of there; a call outside its day's folders is quarantined
+    (`late_beyond_lookback`); an event id seen twice is kept once and the copy quarantined. API pages
+    (`openai_usage/`, `anthropic_usage/`, `openai_costs/`, `anthropic_costs/`) span many days: every page is read
+    and the run's days kept; a bucket a later page (by file name) has again replaces the earlier copy."""
+    cfg = unitcost.config
+    days = run_days(context)
+    files, pages = _call_files(cfg, context.log)
+    written, earlier, in_key_order = read_with_lookback(
+        lambda folders: _read_calls(files, folders, cfg.lookback_days), days, cfg.lookback_days, cfg.start_date)
+    calls = [empty(LLM_EVENTS), *(ok for ok, _ in in_key_order)]
+    quarantined = [empty(LLM_EVENTS_QUARANTINE), *(bad for _, bad in in_key_order)]
+    usage_pages, usage_bad = [empty(LLM_EVENTS)], [empty(LLM_EVENTS_QUARANTINE)]
+    cost_pages = [empty(LLM_COST_REPORTS)]
+    for landing, key, folder in pages:
+        if folder in USAGE_PAGES:
             ok, bad = USAGE_PAGES[folder](landing.read_bytes(key), landing.describe(key))
             usage_pages.append(ok)
             usage_bad.append(bad)
-        elif folder in COST_PAGES and key.endswith(".json"):
+        else:
             cost_pages.append(COST_PAGES[folder](landing.read_bytes(key), landing.describe(key)))
-        elif folder == "litellm" and len(parts) > 2 and _day(parts[1]) in wanted and key.endswith((".json", ".csv")):
-            ok, bad = parse_litellm_spend_logs(landing.read_bytes(key), landing.describe(key))
-            calls.append(ok)
-            quarantined.append(bad.with_columns(pl.col("usage_date").fill_null(_day(parts[1]))))
-        elif _day(folder) in wanted and len(parts) > 1 and key.endswith(".jsonl"):
-            ok, bad = parse_native_jsonl(landing.read_bytes(key), landing.describe(key))
-            calls.append(ok)
-            # a refused row without a usable timestamp is kept under its folder's day
-            quarantined.append(bad.with_columns(pl.col("usage_date").fill_null(_day(folder))))
 
     all_calls = pl.concat(calls)
     first = all_calls.select(pl.col("event_id").is_first_distinct()).to_series()
-    pages, restated = keep_latest(usage_pages, "event_id")
-    kept = pl.concat([all_calls.filter(first), pages])
+    usage, restated = keep_latest(usage_pages, "event_id")
+    kept = pl.concat([all_calls.filter(first), usage])
     duplicates = pl.concat([all_calls.filter(~first), restated]).with_columns(reason=pl.lit("duplicate_event_id"))
     bad = pl.concat([*quarantined, *usage_bad, conform(duplicates, LLM_EVENTS_QUARANTINE)])
     costs, restated_costs = keep_latest(cost_pages, "report_row_id")
     with duckdb.get_connection() as con:
-        counts = replace_days(con, "llm_events", LLM_EVENTS, "usage_date", days, kept)
-        q_counts = replace_days(con, "llm_events_quarantine", LLM_EVENTS_QUARANTINE, "usage_date", days, bad)
-        c_counts = replace_days(con, "llm_cost_reports", LLM_COST_REPORTS, "usage_date", days, costs)
-    in_run = pl.col("usage_date").is_in(days)
+        counts = replace_days(con, "llm_events", LLM_EVENTS, "usage_date", written, kept)
+        q_counts = replace_days(con, "llm_events_quarantine", LLM_EVENTS_QUARANTINE, "usage_date", written, bad)
+        c_counts = replace_days(con, "llm_cost_reports", LLM_COST_REPORTS, "usage_date", written, costs)
+        record_touched_days(con, context.run.run_id, "llm_events", written)
+    in_run = pl.col("usage_date").is_in(written)
     yield materialized(
-        "llm_events", events_per_day=counts,
+        "llm_events", events_per_day=counts, rematerialized_days=[str(d) for d in earlier],
         by_format=dict(kept.filter(in_run).group_by("source_format").len().sort("source_format").iter_rows()),
     )
     yield materialized(
