@@ -141,11 +141,7 @@ kubernetes as (
         ]) }},
         p.amount_usd
     from pods as p
-    left join pod_rules as r
-        on p.recipient_kind = 'pod' and p.tenant_id is null and p.feature_id is null
-        and r.namespace = p.kind_namespace and r.labels = p.kind_labels
-    left join {{ ref('stg_allocation_policy__rules') }} as rules
-        on rules.rule_order = r.rule_order
+    {{ pod_rule_joined('p', "p.recipient_kind = 'pod'") }}
 ),
 
 cluster_resources as (
@@ -169,11 +165,7 @@ cluster_resources as (
         ]) }},
         c.amount_usd
     from resources as c
-    left join pod_rules as r
-        on c.recipient_kind in ('pod', 'service') and c.tenant_id is null and c.feature_id is null
-        and r.namespace = c.kind_namespace and r.labels = c.kind_labels
-    left join {{ ref('stg_allocation_policy__rules') }} as rules
-        on rules.rule_order = r.rule_order
+    {{ pod_rule_joined('c', "c.recipient_kind in ('pod', 'service')") }}
 ),
 
 llm as (
