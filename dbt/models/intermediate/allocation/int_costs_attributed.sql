@@ -106,7 +106,7 @@ unowned_pod_kinds as (
     select distinct kind_namespace as namespace, kind_labels as labels
     from pods
     where recipient_kind = 'pod' and tenant_id is null and feature_id is null
-    union
+    union all
     select distinct kind_namespace as namespace, kind_labels as labels
     from resources
     where recipient_kind in ('pod', 'service') and tenant_id is null and feature_id is null
