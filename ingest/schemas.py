@@ -218,6 +218,29 @@ K8S_OBJECTS: dict[str, pl.DataType] = {
     "source_file": pl.String,
 }
 
+# What matching a volume or load balancer bill row needs of a snapshot's objects, one row per (object, ref, value)
+# (ingest/kubernetes/kubectl.py, docs/kubernetes.md#volumes-and-load-balancers):
+#   Pod                   claim          spec.volumes[].persistentVolumeClaim.claimName (the PVC, same namespace)
+#   PersistentVolumeClaim volume_name    spec.volumeName (the PV it is bound to)
+#   PersistentVolume      volume_id      the EBS volume id: spec.csi.volumeHandle or spec.awsElasticBlockStore.volumeID
+#                         claim          spec.claimRef as <namespace>/<name>
+#   Service               service_type   spec.type
+#                         selector       one spec.selector pair as its JSON text, "key":"value"
+#                         load_balancer  the AWS load balancer's name (annotation aws-load-balancer-name, else the
+#                                        name part of status.loadBalancer.ingress[].hostname)
+K8S_OBJECT_REFS: dict[str, pl.DataType] = {
+    "cluster": pl.String,
+    "snapshot_at": TS,
+    "usage_date": pl.Date,
+    "kind": pl.String,
+    "namespace": pl.String,
+    "name": pl.String,
+    "uid": pl.String,
+    "ref": pl.String,
+    "value": pl.String,
+    "source_file": pl.String,
+}
+
 # One row per LLM call, any log format, token counts OTel-inclusive (docs/llm.md).
 LLM_EVENTS: dict[str, pl.DataType] = {
     "event_id": pl.String,
@@ -377,6 +400,7 @@ RAW_TABLES: dict[str, dict[str, pl.DataType]] = {
     "opencost_allocations": OPENCOST_ALLOCATIONS,
     "opencost_assets": OPENCOST_ASSETS,
     "k8s_objects": K8S_OBJECTS,
+    "k8s_object_refs": K8S_OBJECT_REFS,
     "llm_events": LLM_EVENTS,
     "llm_events_quarantine": LLM_EVENTS_QUARANTINE,
     "llm_cost_reports": LLM_COST_REPORTS,

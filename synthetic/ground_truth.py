@@ -8,6 +8,8 @@ It follows docs/allocation.md (the default policy) step by step, in Decimal:
   weight); pods → owner per label key (pod > controller > namespace > OpenCost labels for unseen pods), with the
   labels in force (from the snapshot that first saw them), the pod-day split by seconds under each owner;
   tenant → direct; feature only → by that day's requests; shared namespace → pool;
+- the cluster's volumes and load balancer per day over the pods that mount / are selected by them (seen in a
+  snapshot), by their seconds under each owner, then as pod compute; none → __unallocated__;
 - other bill rows by tags / shared-service rules; LLM calls direct;
 - the pool over real tenants in proportion to their direct cost that day.
 Every split is exact (round to 9 decimals, residual to the largest weight), so Σ tenants per day = truth per day.
@@ -206,6 +208,8 @@ def compute_truth(model: Model) -> Truth:
     daily: dict[tuple[date, str], Decimal] = defaultdict(Decimal)
     node_ids = {n.instance_id for n in model.nodes}
     b: dict[tuple[date, str], Decimal] = defaultdict(Decimal)
+    users = {v.volume_id: v.mounts for v in model.storage.volumes} | {s.arn: s.selects for s in model.storage.services}
+    resource_cost: dict[tuple[date, str], Decimal] = defaultdict(Decimal)
 
     # ---- the bill
     for row in model.cur_rows:
@@ -220,6 +224,8 @@ def compute_truth(model: Model) -> Truth:
             daily[(d, "cur")] += share
             if node_row:
                 b[(d, row["line_item_resource_id"])] += share
+            elif row["line_item_resource_id"] in users:
+                resource_cost[(d, row["line_item_resource_id"])] += share
             else:
                 days[d].assign(share, tags.get(TENANT_TAG), tags.get(FEATURE_TAG), is_shared_service(row))
 
@@ -268,6 +274,18 @@ def compute_truth(model: Model) -> Truth:
                 by_key = {(t or "", f or ""): v for (t, f), v in seconds.items()}
                 for (tenant, feature), amount in exact_split(pieces[key], by_key).items():
                     day.assign(amount, tenant or None, feature or None, pod.namespace in SHARED_NAMESPACES)
+
+        # the day's volume and load balancer cost over the (pod, owner) pieces of the pods that used them
+        for (rd, resource), amount in sorted(resource_cost.items()):
+            if rd != d:
+                continue
+            pieces = {(*key, t or "", f or ""): v for key in sorted(pod_of)
+                      if users[resource](pod_of[key]) and pod_of[key].seen_in_snapshots(model.snapshot_times)
+                      for (t, f), v in pod_owner_seconds(model, pod_of[key], *span_of[key]).items()}
+            if not pieces:
+                day.unallocated += amount  # unmatched_volume / unmatched_load_balancer
+            for (ns, _pod, tenant, feature), piece in exact_split(amount, pieces).items() if pieces else ():
+                day.assign(piece, tenant or None, feature or None, ns in SHARED_NAMESPACES)
 
     # ---- LLM calls (provider-billed: direct)
     call_prices: dict[str, Decimal] = {}

@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 
 from ingest.errors import LandingFileError
-from ingest.kubernetes.kubectl import parse_kubectl_list, parse_snapshot_folder_name
-from ingest.schemas import K8S_OBJECTS
+from ingest.kubernetes.kubectl import parse_kubectl_list, parse_kubectl_snapshot, parse_snapshot_folder_name
+from ingest.schemas import K8S_OBJECT_REFS, K8S_OBJECTS
 
 UTC = timezone.utc
 SNAPSHOT = datetime(2026, 10, 1, 6, tzinfo=UTC)
@@ -126,3 +126,49 @@ def test_bad_snapshots_name_the_file():
                            "prod", SNAPSHOT, "objects.json")
     with pytest.raises(ValueError, match="time zone"):
         parse_kubectl_list(b'{"kind": "List", "items": []}', "prod", datetime(2026, 10, 1), "objects.json")
+
+
+def test_volume_and_load_balancer_refs_keep_what_matching_needs():
+    document = {"kind": "List", "items": [
+        {"kind": "Pod", "metadata": {"name": "db-0", "namespace": "shop", "uid": "p1"},
+         "spec": {"volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "data-db-0"}},
+                              {"name": "tmp", "emptyDir": {}}]}},
+        {"kind": "PersistentVolumeClaim", "metadata": {"name": "data-db-0", "namespace": "shop", "uid": "c1"},
+         "spec": {"volumeName": "pvc-1"}},
+        {"kind": "PersistentVolume", "metadata": {"name": "pvc-1", "uid": "v1"},
+         "spec": {"csi": {"driver": "ebs.csi.aws.com", "volumeHandle": "vol-0aaa"},
+                  "claimRef": {"namespace": "shop", "name": "data-db-0"}}},
+        {"kind": "PersistentVolume", "metadata": {"name": "legacy", "uid": "v2"},
+         "spec": {"awsElasticBlockStore": {"volumeID": "aws://us-east-1a/vol-0bbb"}}},
+        {"kind": "Service", "metadata": {"name": "web", "namespace": "shop", "uid": "s1"},
+         "spec": {"type": "LoadBalancer", "selector": {"app": "web", "tier": "front"}},
+         "status": {"loadBalancer": {"ingress": [
+             {"hostname": "internal-web-shop-1234567890.us-east-1.elb.amazonaws.com"}]}}},
+        {"kind": "Service", "metadata": {"name": "api", "namespace": "shop", "uid": "s2", "annotations": {
+            "service.beta.kubernetes.io/aws-load-balancer-name": "api-nlb"}},
+         "spec": {"type": "LoadBalancer", "selector": {"app": "api"}},
+         "status": {"loadBalancer": {"ingress": [{"hostname": "k8s-shop-api-0f1e2d.elb.us-east-1.amazonaws.com"}]}}},
+        {"kind": "Service", "metadata": {"name": "internal", "namespace": "shop", "uid": "s3"},
+         "spec": {"type": "ClusterIP"}},
+    ]}
+    objects, refs = parse_kubectl_snapshot(json.dumps(document).encode(), "prod", SNAPSHOT, "objects.json")
+    assert objects.height == 7 and refs.schema == pl.Schema(K8S_OBJECT_REFS)
+    assert sorted((r["kind"], r["name"], r["ref"], r["value"]) for r in refs.iter_rows(named=True)) == [
+        ("PersistentVolume", "legacy", "volume_id", "vol-0bbb"),
+        ("PersistentVolume", "pvc-1", "claim", "shop/data-db-0"),
+        ("PersistentVolume", "pvc-1", "volume_id", "vol-0aaa"),
+        ("PersistentVolumeClaim", "data-db-0", "volume_name", "pvc-1"),
+        ("Pod", "db-0", "claim", "data-db-0"),
+        ("Service", "api", "load_balancer", "api-nlb"),  # the annotation wins over the hostname
+        ("Service", "api", "selector", '"app":"api"'),
+        ("Service", "api", "service_type", "LoadBalancer"),
+        ("Service", "internal", "service_type", "ClusterIP"),
+        ("Service", "web", "load_balancer", "web-shop"),
+        ("Service", "web", "selector", '"app":"web"'),
+        ("Service", "web", "selector", '"tier":"front"'),
+        ("Service", "web", "service_type", "LoadBalancer"),
+    ]
+    # a selector pair is the very text the pod's labels JSON holds it as
+    pod_labels = parse_kubectl_list(json.dumps({"kind": "Pod", "metadata": {
+        "name": "w", "labels": {"tier": "front", "app": "web"}}}).encode(), "prod", SNAPSHOT, "pod.json")["labels"][0]
+    assert '"app":"web"' in pod_labels and '"tier":"front"' in pod_labels

@@ -18,6 +18,7 @@ MART_UNIT_TESTS = {
     "plan_unit_costs_scale_a_partial_month_and_take_the_middle_tenant": "pass",
     "anomaly_thresholds_are_exact_and_unbuilt_days_are_never_zero": "pass",
     "budget_projection_counts_unbuilt_days_at_the_run_rate": "pass",
+    "a_two_pod_deployment_is_one_workload_and_its_unused_requests_are_priced": "pass",
 }
 
 

@@ -47,12 +47,12 @@ def _quoted(figure: str) -> None:
 
 def test_the_cur_lines_ledger_row_and_the_tenants_database_cost(serving):
     _quoted("12.850967740")
-    _quoted("13.721062923")
+    _quoted("13.723497683")
     assert _ledger(serving, "cloud", "cur", "database") == Decimal("12.850967740")
     (database,) = serving.execute(
         "select database_cost_usd from marts.tenant_daily_cost where usage_date = ? and tenant_id = 't021'", [DAY]
     ).fetchone()
-    assert database == Decimal("13.721062923")
+    assert database == Decimal("13.723497683")
 
 
 def test_the_pod_days_reconciled_share_and_its_ledger_row(pipeline, serving):

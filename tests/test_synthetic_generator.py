@@ -263,9 +263,12 @@ def test_node_b_equals_pods_plus_idle(zone):
     for r in rows:
         b, pods, idle = (Decimal(r[k]) for k in ("billed_compute_usd", "pods_usd", "idle_usd"))
         assert b == pods + idle
-        assert b > 0 and pods > 0 and idle >= 0
+        assert b > 0 and pods >= 0 and idle >= 0
         nodes.add(r["instance_id"])
-    assert 6 <= len(nodes) <= 10
+    # only the GPU node has days without pods: idle whole after its training job's half of the first day
+    all_idle = [r for r in rows if Decimal(r["pods_usd"]) == 0]
+    assert len({r["instance_id"] for r in all_idle}) == 1 and len(all_idle) == DAYS - 1
+    assert 7 <= len(nodes) <= 11
     assert len(rows) == len(nodes) * DAYS
     # B from the bill itself: the node's RunInstances compute rows, effective cost
     con = duckdb.connect()

@@ -90,3 +90,44 @@ def test_hourly_steps_carry_the_same_weights_and_spans_as_the_daily_set(model, t
         assert (start, end) == span, key
         first_hour = start.replace(minute=0)
         assert parts == -(-int((end - first_hour).total_seconds()) // 3600), key  # one part per hour it touched
+
+
+def test_volumes_load_balancer_and_gpu_node_reach_the_files_and_the_truth(model, tmp_path):
+    """The zone's kubectl snapshots name the EBS volumes (two claimed, one released) and the NLB's Service, their CUR
+    rows carry the CSI / load balancer controller tags, and the GPU node is idle half of the first day: 12 of its 24
+    GPU hours requested. The truth gives the released volume's cost to __unallocated__."""
+    from synthetic.ground_truth import compute_truth
+    from synthetic.writers.kubectl import write_kubectl
+
+    from ingest.kubernetes.kubectl import parse_kubectl_snapshot
+
+    write_kubectl(model, tmp_path)
+    first = sorted(tmp_path.rglob("objects.json"))[0]
+    _, refs = parse_kubectl_snapshot(first.read_bytes(), "prod-eks", datetime(2026, 10, 1, tzinfo=timezone.utc),
+                                     str(first))
+    volume_ids = {v.volume_id for v in model.storage.volumes}
+    assert set(refs.filter(pl.col("ref") == "volume_id")["value"]) == volume_ids
+    assert len(refs.filter(pl.col("kind") == "PersistentVolumeClaim")) == 2
+    (service,) = model.storage.services
+    assert refs.filter(pl.col("ref") == "load_balancer")["value"].to_list() == [service.lb_name]
+    assert service.arn.endswith(f"loadbalancer/net/{service.lb_name}/{service.lb_id}")
+    claimed = {r["value"] for r in refs.filter((pl.col("kind") == "Pod") & (pl.col("ref") == "claim")).to_dicts()}
+    assert claimed == {"prometheus-data", "chat-backend-data"}
+
+    rows = [r for r in model.cur_rows if r["line_item_resource_id"] in volume_ids | {service.arn}]
+    assert len(rows) == 4 * len(model.window)
+    assert all("user_ebs_csi_aws_com_cluster" in r["resource_tags"] or "user_kubernetes_io_service_name"
+               in r["resource_tags"] for r in rows)
+
+    (gpu,) = [n for n in model.nodes if n.gpus]
+    day1 = [a for a in model.allocations[START] if a.pod.node is gpu]
+    assert sum(a.gpu_hours for a in day1) == 12
+    assert [x.gpu_hours for x in model.node_assets[START] if x.node is gpu] == [24]
+    assert not [a for d in model.window[1:] for a in model.allocations[d] if a.pod.node is gpu]
+
+    truth = compute_truth(model)
+    released = next(v for v in model.storage.volumes if v.claim is None)
+    released_cost = sum(Decimal(r["line_item_unblended_cost"]) for r in model.cur_rows
+                        if r["line_item_resource_id"] == released.volume_id and
+                        r["line_item_usage_start_date"].date() == START)
+    assert released_cost > 0 and truth.tenant_daily[(START, "__unallocated__")] >= released_cost

@@ -32,3 +32,14 @@
         {%- endfor %}
     end as rule_id
 {%- endmacro %}
+
+{#- The first policy rule (pod_rules, alias r; its rule row, alias rules) of an unowned pod-like dollar (alias
+    `row`: a pod's piece, or a volume's or load balancer's piece of a pod or Service): matched by its namespace and
+    labels. `is_pod_like` says which rows of `row` are such pieces. -#}
+{% macro pod_rule_joined(row, is_pod_like) -%}
+    left join pod_rules as r
+        on {{ is_pod_like }} and {{ row }}.tenant_id is null and {{ row }}.feature_id is null
+        and r.namespace = {{ row }}.kind_namespace and r.labels = {{ row }}.kind_labels
+    left join {{ ref('stg_allocation_policy__rules') }} as rules
+        on rules.rule_order = r.rule_order
+{%- endmacro %}

@@ -29,3 +29,31 @@
     left join {{ ref('int_k8s_objects_in_force') }} as v
         on {{ on }} and {{ in_force_during('v', 'r') }}
 {%- endmacro %}
+
+{#- Volumes and load balancers of a cluster on the bill (docs/kubernetes.md#volumes-and-load-balancers). An EBS
+    volume's rows carry its id (vol-…); an ELB/ALB/NLB's its ARN, whose name part (…:loadbalancer/<name> for a
+    classic ELB, …:loadbalancer/app|net|gwy/<name>/<id> otherwise) is what a Service's hostname or annotation names. -#}
+{% macro cluster_resource_kind(resource_id) -%}
+    case
+        when {{ resource_id }} like 'vol-%' then 'volume'
+        when {{ resource_id }} like 'arn:%:elasticloadbalancing:%:loadbalancer/%' then 'load_balancer'
+    end
+{%- endmacro %}
+
+{% macro load_balancer_name_from_arn(resource_id) -%}
+    case
+        when {{ dbt.split_part(resource_id, "'/'", 2) }} in ('app', 'net', 'gwy')
+            then {{ dbt.split_part(resource_id, "'/'", 3) }}
+        else {{ dbt.split_part(resource_id, "'/'", 2) }}
+    end
+{%- endmacro %}
+
+{#- The bill row's tags (JSON text) carry a tag the Kubernetes volume / load balancer controllers set on what they
+    create for a cluster (kubernetes.io/created-for/pvc/name, ebs.csi.aws.com/cluster, kubernetes.io/service-name,
+    kubernetes.io/cluster/<name>, elbv2.k8s.aws/cluster). `_` matches any one character in LIKE, so each pattern
+    finds the key both as tagged (FOCUS: kubernetes.io/…) and as CUR 2.0 stores it (user_kubernetes_io_…). -#}
+{% macro has_cluster_resource_tag(tags) -%}
+    {%- set patterns = ['kubernetes_io_created_for_pvc_name', 'ebs_csi_aws_com_cluster', 'kubernetes_io_service_name',
+                        'kubernetes_io_cluster_', 'elbv2_k8s_aws_cluster'] -%}
+    ({% for p in patterns %}coalesce({{ tags }}, '') like '%{{ p }}%'{{ ' or ' if not loop.last }}{% endfor %})
+{%- endmacro %}

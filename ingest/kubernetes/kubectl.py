@@ -4,6 +4,8 @@ Files sit at ``<uri>/<cluster>/<YYYY-MM-DDTHH-MM-SSZ>/*.json``: the snapshot tim
 are not safe in every file system or S3 tool, hence the dashes). A file is a ``List`` (what ``kubectl get`` with
 several resources or ``-A`` prints) or a single object (``kubectl get pod x -o json``). Labels are kept with their
 raw keys as a JSON object; the owner is the controller ownerReference (``controller: true``), else the first one.
+What matching volume and load balancer bill rows needs (a pod's claims, a PVC's volume, a PV's EBS volume id, a
+Service's type, selector and load balancer name) goes to ``raw.k8s_object_refs`` (K8S_OBJECT_REFS), one row per value.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from ingest.errors import LandingFileError
-from ingest.schemas import K8S_OBJECTS
+from ingest.schemas import K8S_OBJECT_REFS, K8S_OBJECTS
 from ingest.values import frame, load_json, rfc3339
 
 _SNAPSHOT_FOLDER = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})-(\d{2})Z$")
@@ -38,6 +40,13 @@ def parse_snapshot_folder_name(name: str) -> datetime:
 
 def parse_kubectl_list(data: bytes, cluster: str, snapshot_at: datetime, source_file: str) -> pl.DataFrame:
     """A kubectl JSON snapshot (a ``List`` or one object) → one K8S_OBJECTS row per object."""
+    return parse_kubectl_snapshot(data, cluster, snapshot_at, source_file)[0]
+
+
+def parse_kubectl_snapshot(
+    data: bytes, cluster: str, snapshot_at: datetime, source_file: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A kubectl JSON snapshot → (K8S_OBJECTS rows, one per object; K8S_OBJECT_REFS rows, one per ref value)."""
     if snapshot_at.tzinfo is None:
         raise ValueError(f"{source_file}: snapshot_at must carry a time zone (snapshots are UTC)")
     snapshot_at = snapshot_at.astimezone(timezone.utc)
@@ -54,7 +63,7 @@ def parse_kubectl_list(data: bytes, cluster: str, snapshot_at: datetime, source_
     else:
         raise LandingFileError(source_file, "expected a kubectl List (kind: List, items: [...]) or a single object")
 
-    rows = []
+    rows, refs = [], []
     for index, item in enumerate(items):
         where = item_where.format(index)
         if not isinstance(item, dict):
@@ -89,7 +98,64 @@ def parse_kubectl_list(data: bytes, cluster: str, snapshot_at: datetime, source_
                 "source_file": source_file,
             }
         )
-    return frame(rows, K8S_OBJECTS)
+        object_key = {key: rows[-1][key] for key in ("cluster", "snapshot_at", "usage_date", "kind", "namespace",
+                                                      "name", "uid", "source_file")}
+        refs.extend({**object_key, "ref": ref, "value": value}
+                    for ref, value in _refs(item_kind, metadata, spec, status))
+    return frame(rows, K8S_OBJECTS), frame(refs, K8S_OBJECT_REFS)
+
+
+_LB_NAME_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-name"
+
+
+def _refs(kind: str, metadata: dict, spec: dict, status: dict) -> list[tuple[str, str]]:
+    """(ref, value) pairs of one object that volume and load balancer matching needs (K8S_OBJECT_REFS)."""
+    if kind == "Pod":
+        return [("claim", claim) for volume in _dicts(spec.get("volumes"))
+                if (claim := _dict(volume.get("persistentVolumeClaim")).get("claimName"))]
+    if kind == "PersistentVolumeClaim":
+        return [("volume_name", spec["volumeName"])] if spec.get("volumeName") else []
+    if kind == "PersistentVolume":
+        out = []
+        handle = _dict(spec.get("csi")).get("volumeHandle") or _dict(spec.get("awsElasticBlockStore")).get("volumeID")
+        if handle:
+            # the in-tree form is aws://<zone>/vol-…; the bill's resource id is the bare vol-…
+            out.append(("volume_id", str(handle).rsplit("/", 1)[-1]))
+        claim_ref = _dict(spec.get("claimRef"))
+        if claim_ref.get("name"):
+            out.append(("claim", f"{claim_ref.get('namespace') or ''}/{claim_ref['name']}"))
+        return out
+    if kind == "Service":
+        out = [("service_type", spec["type"])] if spec.get("type") else []
+        out += [("selector", selector_pair(key, value)) for key, value in sorted(_dict(spec.get("selector")).items())]
+        names = {_dict(metadata.get("annotations")).get(_LB_NAME_ANNOTATION)} - {None, ""}
+        if not names:
+            names = {load_balancer_name_from_hostname(i["hostname"])
+                     for i in _dicts(_dict(status.get("loadBalancer")).get("ingress")) if i.get("hostname")}
+        return out + [("load_balancer", name) for name in sorted(names - {""})]
+    return []
+
+
+def selector_pair(key: str, value) -> str:
+    """One label pair as it appears in the labels JSON of K8S_OBJECTS (sorted keys, compact), so a selector pair is
+    matched against a pod's labels by looking for this text in them."""
+    return json.dumps({key: str(value)}, ensure_ascii=False, separators=(",", ":"))[1:-1]
+
+
+def load_balancer_name_from_hostname(hostname: str) -> str:
+    """``internal-my-lb-1234567890.us-east-1.elb.amazonaws.com`` → ``my-lb``: AWS names an ELB/ALB/NLB's DNS
+    ``[internal-]<name>-<id>.…``; the name is what its ARN carries (``…:loadbalancer/net/my-lb/<id>``)."""
+    label = hostname.split(".", 1)[0]
+    label = label.removeprefix("internal-")
+    return label.rsplit("-", 1)[0] if "-" in label else label
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _dicts(value: Any) -> list[dict]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _controller_owner(references: Any) -> dict:

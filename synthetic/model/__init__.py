@@ -10,6 +10,8 @@ iteration order: same arguments, same model.
 - `cluster.py`: `ClusterBuilder`, the EKS cluster and its pods over time;
 - `opencost.py`: the OpenCost allocations per container and day, and the node assets;
 - `cur.py`: `CurBuilder`, the AWS bill as CUR 2.0 rows;
+- `storage.py`: the cluster's EBS volumes (PVs, PVCs) and its LoadBalancer Service, and their CUR rows;
+- `gpu.py`: the GPU node group (one node, idle half of the first day), its training Job, OpenCost entries and CUR rows;
 - `llm_calls.py`: the LLM calls with their token counts;
 - `request_counts.py`: the hourly request counts of the shared features;
 - `business.py`: the tenants / revenue / budgets tables (built after the ground truth, from its totals).

@@ -14,6 +14,8 @@ from .kubernetes import Controller, Job, Namespace, Node, Pod, ReplicaSet
 from .llm_calls import LlmCall, build_llm_calls
 from .opencost import Alloc, NodeAsset, build_opencost
 from .request_counts import build_requests
+from .gpu import build_gpu_node_group, gpu_bill_rows
+from .storage import Storage, bill_rows, build_storage
 from .tenants import Tenant, build_tenants
 
 
@@ -44,6 +46,7 @@ class Model:
     reservation_arn: str
     export_execution: dict[date, tuple[str, str]]  # billing period -> (timestamp folder, executionId)
     export_arn: str
+    storage: Storage
 
     @property
     def window_end(self) -> datetime:
@@ -74,6 +77,10 @@ def build_model(start: date, days: int, n_tenants: int, seed: int, scale: float 
     export_arn = f"arn:aws:bcm-data-exports:{REGION}:{payer}:export/{EXPORT_NAME}-{random_uuid(ids)}"
     cur = CurBuilder(window, tenants, k8s, payer, usage_account, sp_arn, ri_arn, named_rng(seed, "cur"), scale)
     cur.build()
+    storage = build_storage(k8s, usage_account, named_rng(seed, "storage"))
+    bill_rows(cur, storage, window)
+    gpu_node = build_gpu_node_group(k8s, allocations, node_assets, window, named_rng(seed, "gpu"))
+    gpu_bill_rows(cur, gpu_node, window)
     periods = sorted({month_start(d) for d in window})
     execution = {}
     ex = named_rng(seed, "execution")
@@ -89,5 +96,5 @@ def build_model(start: date, days: int, n_tenants: int, seed: int, scale: float 
         controllers=k8s.controllers, replicasets=k8s.replicasets, jobs=k8s.jobs, pods=k8s.pods,
         snapshot_times=k8s.snapshot_times, allocations=allocations, node_assets=node_assets, cur_rows=cur.rows,
         billing_periods=periods, llm_calls=llm_calls, requests=requests, savings_plan_arn=sp_arn,
-        reservation_arn=ri_arn, export_execution=execution, export_arn=export_arn,
+        reservation_arn=ri_arn, export_execution=execution, export_arn=export_arn, storage=storage,
     )

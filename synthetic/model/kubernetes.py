@@ -36,6 +36,8 @@ class Node:
     volume_id: str
     volume_gb: int
     ip: str
+    gpus: int = 0  # nvidia.com/gpu capacity
+    gpu_price: Decimal = Decimal(0)  # OpenCost list price per GPU-hour
 
     @property
     def provider_id(self) -> str:
@@ -48,6 +50,7 @@ class Container:
     image: str
     cpu_m: int  # request, millicores
     mem_mi: int  # request, MiB
+    gpus: int = 0  # nvidia.com/gpu request
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """`kubectl get ... -o json` List snapshots of the cluster every 6 hours: pods, namespaces, nodes, Deployments,
-ReplicaSets, StatefulSets, DaemonSets, Jobs and CronJobs as the API server held them at that instant.
+ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs, PersistentVolumes, PersistentVolumeClaims and Services as the
+API server held them at that instant.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from ..model import Model
 from ..model.common import CLUSTER, REGION, iso_z
 from ..model.kubernetes import Controller, Pod
+from ..model.storage import Storage
 
 
 def _cpu_q(m: int) -> str:
@@ -61,7 +63,7 @@ def _owner(api_version: str, kind: str, name: str, uid: str) -> list[dict]:
              "uid": uid}]
 
 
-def _pod_obj(p: Pod, t: datetime) -> dict:
+def _pod_obj(p: Pod, t: datetime, claims: list[str]) -> dict:
     done = p.terminates and p.end is not None and t >= p.end
     api = {"ReplicaSet": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1", "Job": "batch/v1"}[p.owner_kind]
     meta = {
@@ -92,6 +94,8 @@ def _pod_obj(p: Pod, t: datetime) -> dict:
             "schedulerName": "default-scheduler",
             "serviceAccountName": "default",
             "terminationGracePeriodSeconds": 30,
+            **({"volumes": [{"name": claim, "persistentVolumeClaim": {"claimName": claim}} for claim in claims]}
+               if claims else {}),
         },
         "status": {
             "containerStatuses": [
@@ -176,7 +180,7 @@ def write_kubectl(model: Model, root: Path) -> None:
         pods_at = [p for p in model.pods if p.in_api(t)]
         jobs_at = [j for j in model.jobs if j.created <= t and (j.removed is None or t < j.removed)]
         for p in sorted(pods_at, key=lambda p: (p.namespace, p.name)):
-            items.append(_pod_obj(p, t))
+            items.append(_pod_obj(p, t, model.storage.claims_of(p)))
         for n in ns_sorted:
             items.append({"apiVersion": "v1", "kind": "Namespace",
                           "metadata": {"creationTimestamp": iso_z(n.created), "labels": dict(sorted(n.labels.items())),
@@ -254,7 +258,40 @@ def write_kubectl(model: Model, root: Path) -> None:
         for c in ctl_sorted:
             if c.kind == "CronJob" and c.created <= t:
                 items.append(_controller_obj(c, t, pods_at, jobs_at))
+        items.extend(storage_objects(model.storage, t))
         folder = root / CLUSTER / t.strftime("%Y-%m-%dT%H-%M-%SZ")
         folder.mkdir(parents=True, exist_ok=True)
         doc = {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
         (folder / "objects.json").write_text(json.dumps(doc, indent=2) + "\n")
+
+
+def storage_objects(storage: Storage, t: datetime) -> list[dict]:
+    """The PVs (EBS CSI), their PVCs and the LoadBalancer Services, as every snapshot shows them."""
+    created = iso_z(t - timedelta(days=30))
+    items: list[dict] = []
+    for v in storage.volumes:
+        spec = {"accessModes": ["ReadWriteOnce"], "capacity": {"storage": f"{v.gb}Gi"},
+                "csi": {"driver": "ebs.csi.aws.com", "fsType": "ext4", "volumeHandle": v.volume_id},
+                "persistentVolumeReclaimPolicy": "Retain", "storageClassName": "gp3"}
+        if v.claim:
+            spec["claimRef"] = {"kind": "PersistentVolumeClaim", "namespace": v.claim[0], "name": v.claim[1],
+                                "uid": v.pvc_uid}
+        items.append({"apiVersion": "v1", "kind": "PersistentVolume",
+                      "metadata": {"creationTimestamp": created, "name": v.pv_name, "uid": v.pv_uid},
+                      "spec": spec, "status": {"phase": "Bound" if v.claim else "Released"}})
+        if v.claim:
+            items.append({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                          "metadata": {"creationTimestamp": created, "name": v.claim[1], "namespace": v.claim[0],
+                                       "uid": v.pvc_uid},
+                          "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": f"{v.gb}Gi"}},
+                                   "storageClassName": "gp3", "volumeName": v.pv_name},
+                          "status": {"phase": "Bound"}})
+    for s in storage.services:
+        items.append({"apiVersion": "v1", "kind": "Service",
+                      "metadata": {"creationTimestamp": created, "name": s.name, "namespace": s.namespace,
+                                   "uid": s.uid, "labels": {"app": s.name},
+                                   "annotations": {"service.beta.kubernetes.io/aws-load-balancer-type": "external"}},
+                      "spec": {"type": "LoadBalancer", "selector": dict(sorted(s.selector.items())),
+                               "ports": [{"port": 443, "protocol": "TCP", "targetPort": 8443}]},
+                      "status": {"loadBalancer": {"ingress": [{"hostname": s.hostname}]}}})
+    return items

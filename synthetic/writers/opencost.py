@@ -99,6 +99,8 @@ def _container_allocation(a: Alloc, window: dict, namespace_labels: dict[str, st
                            ram_eff),
         networkTransferBytes=a.net_tx,
         networkReceiveBytes=a.net_rx,
+        **({"gpuCount": float(a.container.gpus), "gpuHours": _f(a.gpu_hours), "gpuCost": _f(a.gpu_cost)}
+           if a.container.gpus else {}),
         totalCost=_f(a.total_cost),
         totalEfficiency=_r5(min(1.0, (cpu_eff * _f(a.cpu_cost) + ram_eff * _f(a.ram_cost)) / tc)) if tc else 0,
     )
@@ -148,8 +150,8 @@ def _split_by_minutes(amount: Decimal, minutes: list[int]) -> list[Decimal]:
     return parts
 
 
-_HOURLY_MONEY = ("cpu_cost", "ram_cost", "cpu_adj", "ram_adj")
-_HOURLY_FLOATS = ("cpu_core_hours", "ram_byte_hours")
+_HOURLY_MONEY = ("cpu_cost", "ram_cost", "cpu_adj", "ram_adj", "gpu_cost")
+_HOURLY_FLOATS = ("cpu_core_hours", "ram_byte_hours", "gpu_hours")
 
 
 def _hours_of(a: Alloc, d: date) -> list[Alloc]:
@@ -220,14 +222,14 @@ def _assets(model: Model, d: date, window: dict) -> dict[str, dict]:
             "ramBytes": float(n.ram_gib * GIB),
             "cpuCoreHours": float(n.cpu_cores * 24),
             "ramByteHours": float(n.ram_gib * GIB * 24),
-            "GPUHours": 0.0,
+            "GPUHours": float(x.gpu_hours),
             "cpuBreakdown": {"idle": 0.4, "other": 0.05, "system": 0.05, "user": 0.5},
             "ramBreakdown": {"idle": 0.4, "other": 0.05, "system": 0.05, "user": 0.5},
             "preemptible": 0.0,
             "discount": 0.0,
             "cpuCost": _f(x.cpu_cost),
-            "gpuCost": 0.0,
-            "gpuCount": 0.0,
+            "gpuCost": _f(x.gpu_cost),
+            "gpuCount": float(n.gpus),
             "ramCost": _f(x.ram_cost),
             "adjustment": 0.0,
             "overhead": {"CpuOverheadFraction": 0.02, "RamOverheadFraction": 0.08,

@@ -2,7 +2,8 @@
 - OpenCost `/allocation` and `/assets` dumps (`<cluster>/<YYYY-MM-DD>/allocation*.json`, `assets*.json`)
   → raw.opencost_allocations, raw.opencost_assets; an entry with a `url` first pulls the missing days from the
   OpenCost API into that layout (opencost_api.py);
-- kubectl `List` snapshots (`<cluster>/<YYYY-MM-DDTHH-MM-SSZ>/*.json`) → raw.k8s_objects, the label history's input.
+- kubectl `List` snapshots (`<cluster>/<YYYY-MM-DDTHH-MM-SSZ>/*.json`) → raw.k8s_objects, the label history's input,
+  and raw.k8s_object_refs, what matching volumes and load balancers to pods needs.
 Layouts: docs/landing-zone.md."""
 
 from datetime import date, datetime, timezone
@@ -17,7 +18,7 @@ from dagster_project.lib.raw_assets import materialized, raw_multi_asset, run_da
 from dagster_project.lib.warehouse import replace_days
 from ingest.kubernetes import kubectl as k8s
 from ingest.kubernetes import opencost as oc
-from ingest.schemas import K8S_OBJECTS, OPENCOST_ALLOCATIONS, OPENCOST_ASSETS, empty
+from ingest.schemas import K8S_OBJECT_REFS, K8S_OBJECTS, OPENCOST_ALLOCATIONS, OPENCOST_ASSETS, empty
 
 
 def _cluster_files(config, kind: str, log):
@@ -71,22 +72,26 @@ def _of_days(df: pl.DataFrame, days: list[date], log) -> pl.DataFrame:
 def kubernetes(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost: UnitcostConfigResource):
     """Every kubectl snapshot taken on the run's UTC days, per cluster."""
     days = set(run_days(context))
-    frames = [empty(K8S_OBJECTS)]
+    frames, ref_frames = [empty(K8S_OBJECTS)], [empty(K8S_OBJECT_REFS)]
     snapshots = set()
     for landing, key, cluster, folder, _name in _cluster_files(unitcost.config, "kubernetes", context.log):
         snapshot_at = k8s.parse_snapshot_folder_name(folder)
         if snapshot_at.date() not in days:
             continue
-        frames.append(k8s.parse_kubectl_list(landing.read_bytes(key), cluster, snapshot_at, landing.describe(key)))
+        objects, refs = k8s.parse_kubectl_snapshot(landing.read_bytes(key), cluster, snapshot_at, landing.describe(key))
+        frames.append(objects)
+        ref_frames.append(refs)
         snapshots.add((cluster, folder))
-    df = pl.concat(frames)
+    df, refs_df = pl.concat(frames), pl.concat(ref_frames)
     with duckdb.get_connection() as con:
         counts = replace_days(con, "k8s_objects", K8S_OBJECTS, "usage_date", sorted(days), df)
+        ref_counts = replace_days(con, "k8s_object_refs", K8S_OBJECT_REFS, "usage_date", sorted(days), refs_df)
     yield materialized("k8s_objects", snapshots=len(snapshots), objects=df.height, rows_per_day=counts)
+    yield materialized("k8s_object_refs", refs=refs_df.height, rows_per_day=ref_counts)
 
 
 def kubernetes_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
     return [
         raw_multi_asset(opencost, ("opencost_allocations", "opencost_assets"), partitions),
-        raw_multi_asset(kubernetes, ("k8s_objects",), partitions),
+        raw_multi_asset(kubernetes, ("k8s_objects", "k8s_object_refs"), partitions),
     ]

@@ -11,12 +11,19 @@
   first matching rule of the policy (stg_allocation_policy__*); else __unallocated__ (untagged, unlabeled_pod).
   Node idle kept as idle is never a rule's; idle the policy added to pods follows the pod (is_idle_share) and stays
   idle. billing_account_id and cluster are kept so a rule of scope account or cluster finds its recipients.
+  A cluster's volumes and load balancers (int_cluster_resource_costs_owned) leave the bill rows: their pieces
+  follow the pods that used them like pod compute (cost source cloud, their own category); unmatched ones are
+  __unallocated__ (unmatched_volume, unmatched_load_balancer).
 -#}
 {%- set bill_kind = ['service_code', 'line_item_type', 'usage_type', 'tags'] -%}
 {%- set pod_kind = ['namespace', 'labels'] -%}
 
 with node_instances as (
     select distinct instance_id from {{ ref('int_node_instances_matched') }}
+),
+
+cluster_resource_ids as (
+    select resource_id from {{ ref('int_cluster_resources_identified') }}
 ),
 
 bill as (
@@ -29,6 +36,7 @@ bill as (
         (n.instance_id is not null
             and b.operation like 'RunInstances%'
             and coalesce(b.usage_type, '') not like '%DataXfer%') as is_node_compute,
+        cr.resource_id is not null as is_cluster_resource,
         {{ first_tag('b.tags', var('tenant_tag')) }} as tag_tenant,
         {{ first_tag('b.tags', var('feature_tag')) }} as tag_feature
     from {{ ref('int_bill_costs_spread') }} as b
@@ -36,6 +44,8 @@ bill as (
         on {{ bill_line_kind_matches('cls', 'b') }}
     left join node_instances as n
         on n.instance_id = b.resource_id
+    left join cluster_resource_ids as cr
+        on cr.resource_id = b.resource_id
     where {{ in_run_window('b.usage_date') }}
 ),
 
@@ -43,7 +53,7 @@ bill as (
 unowned_bill_kinds as (
     select distinct {% for c in bill_kind %}kind_{{ c }} as {{ c }}{{ ', ' if not loop.last }}{% endfor %}
     from bill
-    where not is_node_compute and tag_tenant is null and tag_feature is null and category <> 'ai_tokens'
+    where not is_node_compute and not is_cluster_resource and tag_tenant is null and tag_feature is null and category <> 'ai_tokens'
 ),
 
 bill_rules as (
@@ -76,7 +86,7 @@ cloud as (
         on {% for c in bill_kind %}r.{{ c }} = b.kind_{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
     left join {{ ref('stg_allocation_policy__rules') }} as rules
         on rules.rule_order = r.rule_order
-    where not b.is_node_compute
+    where not b.is_node_compute and not b.is_cluster_resource
 ),
 
 pods as (
@@ -85,10 +95,21 @@ pods as (
     where {{ in_run_window('usage_date') }}
 ),
 
+{#- a volume's or load balancer's piece of a pod (or of a Service no pod used that day) is matched like a pod -#}
+resources as (
+    select *, coalesce(namespace, '') as kind_namespace, coalesce(labels, '{}') as kind_labels
+    from {{ ref('int_cluster_resource_costs_owned') }}
+    where {{ in_run_window('usage_date') }}
+),
+
 unowned_pod_kinds as (
     select distinct kind_namespace as namespace, kind_labels as labels
     from pods
     where recipient_kind = 'pod' and tenant_id is null and feature_id is null
+    union all
+    select distinct kind_namespace as namespace, kind_labels as labels
+    from resources
+    where recipient_kind in ('pod', 'service') and tenant_id is null and feature_id is null
 ),
 
 pod_rules as (
@@ -120,11 +141,31 @@ kubernetes as (
         ]) }},
         p.amount_usd
     from pods as p
-    left join pod_rules as r
-        on p.recipient_kind = 'pod' and p.tenant_id is null and p.feature_id is null
-        and r.namespace = p.kind_namespace and r.labels = p.kind_labels
-    left join {{ ref('stg_allocation_policy__rules') }} as rules
-        on rules.rule_order = r.rule_order
+    {{ pod_rule_joined('p', "p.recipient_kind = 'pod'") }}
+),
+
+cluster_resources as (
+    select
+        c.usage_date,
+        c.source_id,
+        'cloud' as cost_source,
+        c.category,
+        c.billing_account_id,
+        c.cluster,
+        false as is_idle_share,
+        c.tenant_id as owner_tenant_id,
+        {{ owned_feature('c.tenant_id', 'c.feature_id') }} as owner_feature_id,
+        r.rule_order,
+        {{ allocation_and_rule([
+            ("c.recipient_kind = 'unmatched'", "'unallocated'", "case when c.resource_kind = 'volume' then 'unmatched_volume' else 'unmatched_load_balancer' end"),
+        ] + owner_branches('c.tenant_id', 'c.feature_id') + [
+            ('r.rule_order is not null', "'shared_pool'", 'rules.rule_id'),
+            ("c.recipient_kind = 'service'", "'unallocated'", "'unmatched_load_balancer'"),
+            (none, "'unallocated'", "'unlabeled_pod'"),
+        ]) }},
+        c.amount_usd
+    from resources as c
+    {{ pod_rule_joined('c', "c.recipient_kind in ('pod', 'service')") }}
 ),
 
 llm as (
@@ -155,6 +196,8 @@ unioned as (
     select * from cloud
     union all
     select * from kubernetes
+    union all
+    select * from cluster_resources
     union all
     select * from llm
 ),
