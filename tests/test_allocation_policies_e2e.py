@@ -31,6 +31,8 @@ POLICY_C = {
         {"id": "platform", "match": {"namespace": ["kube-system", "monitoring"]}, "method": "even", "scope": "cluster"},
         {"id": "network", "match": {"usage_type": ["%NatGateway%"]}, "method": "requests"},
         {"id": "tax", "match": {"line_item_type": ["Tax"]}, "scope": "account"},
+        # a typo'd namespace: it moves nothing, and the run says so (a warning naming the rule, not a stop)
+        {"id": "ghost", "match": {"namespace": ["kube-sytem"]}, "method": "even"},
     ],
     "shared_workloads": {"default": "requests", "features": {"search": "tokens"}},
 }
@@ -42,6 +44,9 @@ def zone(tmp_path_factory) -> Path:
     return generate(root, START, DAYS, 8, seed=5)
 
 
+RUNS: dict = {}  # each policy's run result, by name
+
+
 def run_with_policy(zone: Path, name: str, allocation: dict | None) -> Path:
     """The zone's config with its own warehouse and `allocation`; returns the pipeline's warehouse file."""
     raw = yaml.safe_load(zone.read_text())
@@ -51,7 +56,9 @@ def run_with_policy(zone: Path, name: str, allocation: dict | None) -> Path:
         raw["allocation"] = allocation
     config = zone.parent / f"unitcost_{name}.yaml"
     config.write_text(yaml.safe_dump(raw, sort_keys=False))
-    assert run_pipeline(str(config), START, END, raise_on_error=False).success, f"the {name} run failed"
+    result = run_pipeline(str(config), START, END, raise_on_error=False)
+    assert result.success, f"the {name} run failed"
+    RUNS[name] = result
     return zone.parent / f"warehouse_{name}" / "unitcost.duckdb"
 
 
@@ -112,7 +119,16 @@ def test_fixed_even_requests_and_share_by_node_policy(zone):
     assert_conserves(warehouse)
     assert query(warehouse, "select rule_order, rule_id, method, scope from raw.allocation_policy_rules order by 1") == [
         (1, "support", "fixed", "all"), (2, "platform", "even", "cluster"), (3, "network", "requests", "all"),
-        (4, "tax", "proportional", "account")]
+        (4, "tax", "proportional", "account"), (5, "ghost", "even", "all")]
+    # the rule no dollar matched is reported by the run's warning check, by name and match
+    unmatched = [e for e in RUNS["policy_c"].get_asset_check_evaluations()
+                 if e.check_name == "assert_every_policy_rule_matches"]
+    assert [(e.passed, e.severity.value) for e in unmatched] == [(False, "WARN")]
+    assert unmatched[0].metadata["dagster_dbt/failed_row_count"].value == 1
+    # its row (rule and match) is kept in the warehouse for whoever reads the warning
+    assert query(warehouse, "select rule_id, match from dbt_test__audit.assert_every_policy_rule_matches") == [
+        ("ghost", "namespace=kube-sytem")]
+    assert query(warehouse, "select count(*) from marts.cost_ledger where rule_id = 'ghost'") == [(0,)]
 
     # support: each day the listed tenants get exactly their shares of the support rows, nobody else any
     support = dict(query(warehouse, "select usage_date, sum(amount_usd) from intermediate.int_costs_attributed "

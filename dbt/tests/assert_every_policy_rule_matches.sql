@@ -1,8 +1,9 @@
-{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'int_costs_attributed'}}}) }}
+{{ config(severity='warn', store_failures=true, meta={'dagster': {'ref': {'name': 'int_costs_attributed'}}}) }}
 {#- A policy rule (unitcost.yaml allocation.rules) that moved no dollar on any day of the run: its match names
     nothing that is left for it (a typo, a service the bill does not have, or an earlier rule that takes all of its
     dollars). A warning, not a stop: the dollars it was meant for went to a later rule or __unallocated__. One row
-    per such rule, naming it and its match. -#}
+    per such rule, naming it and its match, kept (store_failures) in the audit schema so the warning can be read
+    with its rule. -#}
 with matched as (
     select distinct rule_order from {{ ref('int_costs_attributed') }}
     where rule_order is not null
