@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_run_window('usage_date') }}",
-    on_schema_change='fail'
-) }}
+{{ config(**day_partitioned_incremental()) }}
 {#- LLM unit economics per day, tenant, feature, provider and model. cost_usd is what the ledger holds for the calls:
     their own cost plus their share of the invoice residual (int_llm_costs_reconciled), so per day the mart sums to
     the ledger's LLM cost; a provider-day whose invoice found no call to land on is one row with model
@@ -75,11 +70,11 @@ economics as (
     select
         daily.*,
         case when input_tokens + output_tokens > 0
-             then {{ to_money('cast(cost_usd as double) * 1000 / (input_tokens + output_tokens)') }} end
+             then {{ to_money(to_float("cost_usd") ~ ' * 1000 / (input_tokens + output_tokens)') }} end
             as cost_per_1k_tokens_usd,
-        case when input_tokens > 0 then cast(cache_read_input_tokens as double) / input_tokens end as cache_hit_rate,
-        case when input_tokens > 0 then cast(output_tokens as double) / input_tokens end as token_efficiency_ratio,
-        case when conversations > 0 then {{ to_money('cast(cost_usd as double) / conversations') }} end
+        case when input_tokens > 0 then {{ to_float("cache_read_input_tokens") }} / input_tokens end as cache_hit_rate,
+        case when input_tokens > 0 then {{ to_float("output_tokens") }} / input_tokens end as token_efficiency_ratio,
+        case when conversations > 0 then {{ to_money(to_float("cost_usd") ~ ' / conversations') }} end
             as cost_per_conversation_usd
     from daily
 )
