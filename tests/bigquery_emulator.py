@@ -4,21 +4,14 @@ port of 127.0.0.1 and stopped at the end."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
+from loopback import free_port, stop, wait_until_listening
 
 REPO = Path(__file__).resolve().parents[1]
 BQEMULATOR = REPO / ".venv-bqemulator" / "bin" / "bqemulator"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +19,7 @@ def bigquery_emulator(tmp_path_factory):
     """The emulator's REST endpoint (http://127.0.0.1:<port>), answering; project `unitcost-test`."""
     if not BQEMULATOR.exists():
         pytest.fail(f"{BQEMULATOR} missing: run `make test` (its target bqemulator makes the virtualenv)")
-    rest, grpc = _free_port(), _free_port()
+    rest, grpc = free_port(), free_port()
     log = tmp_path_factory.mktemp("bqemulator") / "emulator.log"
     with open(log, "w") as out:
         process = subprocess.Popen(
@@ -36,22 +29,7 @@ def bigquery_emulator(tmp_path_factory):
         )
     endpoint = f"http://127.0.0.1:{rest}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"bqemulator exited with code {process.returncode}: {log.read_text()[-2000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", rest), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"bqemulator did not listen on 127.0.0.1:{rest} within 90 s")
-                time.sleep(0.2)
+        wait_until_listening(process, rest, "bqemulator", 90, lambda: f": {log.read_text()[-2000:]}")
         yield endpoint
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, 20)
