@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,11 +18,10 @@ def config(warehouse: dict):
 
 def test_bigquery_settings_reach_dbt():
     cfg = config({"engine": "bigquery", "project": "acme-finops", "location": "EU", "dataset_prefix": "uc_",
-                  "maximum_bytes_billed": 10_000_000_000, "price_per_tib_usd": "5"})
+                  "maximum_bytes_billed": 10_000_000_000})
     assert cfg.bigquery == BigQueryConfig(project="acme-finops", location="EU", dataset_prefix="uc_",
                                           maximum_bytes_billed=10_000_000_000)
     assert cfg.bigquery.dataset("marts") == "uc_marts"
-    assert cfg.price_per_tib_usd == Decimal("5")
     assert {k: v for k, v in cfg.dbt_vars().items() if k.startswith(("bq_", "dataset_"))} == {
         "dataset_prefix": "uc_", "bq_project": "acme-finops", "bq_location": "EU",
         "bq_maximum_bytes_billed": 10_000_000_000, "bq_api_endpoint": None}
@@ -42,7 +40,6 @@ def test_duckdb_stays_the_default_and_sends_dbt_no_bigquery_vars():
     ({"engine": "bigquery", "project": "acme", "dataset_prefix": "uc-"}, "letters, digits and _"),
     ({"engine": "bigquery", "project": "acme", "maximum_bytes_billed": "lots"}, "whole number of bytes"),
     ({"engine": "bigquery", "project": "acme", "maximum_bytes_billed": 0}, "whole number of bytes"),
-    ({"price_per_tib_usd": -1}, "price_per_tib_usd must be >= 0"),
 ])
 def test_bad_warehouse_settings_are_named(warehouse, message):
     with pytest.raises(ConfigError, match=message):

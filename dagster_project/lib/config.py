@@ -120,8 +120,6 @@ class UnitcostConfig:
     anomalies: AnomalyThresholds = field(default_factory=AnomalyThresholds)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     bigquery: BigQueryConfig | None = None  # set when warehouse.engine is bigquery
-    # what the warehouse charges per TiB a query or load processes (marts.pipeline_runs' estimate)
-    price_per_tib_usd: Decimal = Decimal("6.25")
 
     def sources_of(self, kind: str) -> list[SourceConfig]:
         return self.sources.get(kind, [])
@@ -137,7 +135,6 @@ class UnitcostConfig:
             "currency": self.currency,
             "duckdb_path": str(self.warehouse_path),
             **self.anomalies.dbt_vars(),
-            "price_per_tib_usd": str(self.price_per_tib_usd),
             **(self.bigquery.dbt_vars() if self.bigquery else {}),
         }
 
@@ -330,8 +327,6 @@ def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> U
         anomalies=_parse_anomalies(where, raw.get("anomalies")),
         alerts=_parse_alerts(where, raw.get("alerts")),
         bigquery=bigquery,
-        price_per_tib_usd=_decimal(where, "warehouse.price_per_tib_usd", wh.get("price_per_tib_usd", "6.25"),
-                                   Decimal(0), strict=False),
     )
 
 
