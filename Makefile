@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR := demo
 
-.PHONY: setup demo test check-defs clean
+.PHONY: setup bqemulator demo test check-defs clean
 
 $(BIN)/unitcost: pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (set PYTHON=...)"; exit 1; }
@@ -15,14 +15,27 @@ $(BIN)/unitcost: pyproject.toml
 
 setup: $(BIN)/unitcost
 
+# The BigQuery API on loopback the tests run against (tests/bigquery_emulator.py), in a virtualenv of its own: it
+# pins duckdb 1.5.5 and sqlglot < 30.12. DuckDB's spatial extension ships as a package (nothing is downloaded).
+BQEMU := .venv-bqemulator
+$(BQEMU)/bin/bqemulator:
+	$(PYTHON) -m venv $(BQEMU)
+	$(BQEMU)/bin/pip install --quiet --upgrade pip
+	$(BQEMU)/bin/pip install --quiet bqemulator==1.4.0 duckdb==1.5.5 duckdb-extension-spatial==1.5.5 \
+		duckdb-extensions==1.5.5 numpy
+	$(BQEMU)/bin/python -c "import duckdb_extensions; duckdb_extensions.import_extension('spatial')"
+	touch $@
+
+bqemulator: $(BQEMU)/bin/bqemulator
+
 demo: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/unitcost demo --out $(DEMO_DIR)
 
-test: setup
+test: setup bqemulator
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -q -n 2
 
 check-defs: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/unitcost check
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) dbt/target dbt/logs
+	rm -rf $(VENV) $(BQEMU) $(DEMO_DIR) dbt/target dbt/logs

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
+from loopback import free_port, stop, wait_until_listening
 
 REFERENCE_DATA = Path(__file__).resolve().parent / "fixtures" / "reference"
 
@@ -33,12 +32,6 @@ def reference_data() -> Path:
     return REFERENCE_DATA
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _moto_server_command() -> str:
     beside_python = Path(sys.executable).parent / "moto_server"
     if beside_python.exists():
@@ -56,24 +49,14 @@ def moto_server():
     The credentials are set with a MonkeyPatch owned by this fixture and removed at teardown, so no test can
     reach a real AWS account through this server's clients.
     """
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [_moto_server_command(), "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"moto_server exited with code {process.returncode} before listening on port {port}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"moto_server did not listen on 127.0.0.1:{port} within 30 s")
-                time.sleep(0.1)
+        wait_until_listening(process, port, "moto_server", 30)
         with pytest.MonkeyPatch.context() as env:
             for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
                 env.delenv(name, raising=False)
@@ -82,12 +65,7 @@ def moto_server():
             env.setenv("AWS_DEFAULT_REGION", "us-east-1")
             yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, 10)
 
 
 @pytest.fixture

@@ -89,6 +89,27 @@ class AlertsConfig:
 
 
 @dataclass(frozen=True)
+class BigQueryConfig:
+    """`warehouse:` with `engine: bigquery` (docs/configuration.md, Running on BigQuery). Every layer is the dataset
+    <dataset_prefix><layer> of `project` (raw, staging, intermediate, reference, marts_build, marts). Credentials come
+    from the standard Google chain (Application Default Credentials), never from here."""
+
+    project: str
+    location: str = "US"
+    dataset_prefix: str = "unitcost_"
+    maximum_bytes_billed: int | None = None  # per query job and dbt model; None: the project's own limit
+    api_endpoint: str | None = None  # another endpoint than Google's (a BigQuery API on loopback in the tests)
+
+    def dataset(self, layer: str) -> str:
+        return f"{self.dataset_prefix}{layer}"
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """What dbt/profiles.yml's bigquery target and the macro generate_schema_name read."""
+        return {"dataset_prefix": self.dataset_prefix, "bq_project": self.project, "bq_location": self.location,
+                "bq_maximum_bytes_billed": self.maximum_bytes_billed, "bq_api_endpoint": self.api_endpoint}
+
+
+@dataclass(frozen=True)
 class UnitcostConfig:
     path: Path | None  # None: the built-in default
     base_dir: Path
@@ -106,6 +127,7 @@ class UnitcostConfig:
     run_lock_wait_seconds: float = 0.0  # how long a second run waits for the warehouse's run lock (lib/run_lock.py)
     keep_runs: int = DEFAULT_KEEP_RUNS  # dbt target folders kept (lib/pruning.py)
     report_path: Path | None = None  # `report.path`: the daily report's folder (None: <base_dir>/report)
+    bigquery: BigQueryConfig | None = None  # set when warehouse.engine is bigquery
 
     @property
     def report_folder(self) -> Path:
@@ -125,6 +147,7 @@ class UnitcostConfig:
             "currency": self.currency,
             "duckdb_path": str(self.warehouse_path),
             **self.anomalies.dbt_vars(),
+            **(self.bigquery.dbt_vars() if self.bigquery else {}),
         }
 
 
@@ -269,6 +292,33 @@ def _parse_report(where: str, base: Path, raw: Any) -> Path:
     return Path(_resolve(base, folder))
 
 
+_BIGQUERY_KEYS = ("project", "location", "dataset_prefix", "maximum_bytes_billed", "api_endpoint")
+
+
+def _parse_bigquery(where: str, wh: dict[str, Any]) -> BigQueryConfig | None:
+    """`warehouse.engine`: duckdb (None) or bigquery (its settings); a BigQuery key under duckdb is an error."""
+    engine = wh.get("engine", "duckdb")
+    if engine not in ("duckdb", "bigquery"):
+        raise ConfigError(f"{where}: warehouse.engine {engine!r} is not supported (duckdb, bigquery)")
+    given = [key for key in _BIGQUERY_KEYS if key in wh]
+    if engine == "duckdb":
+        if given:
+            raise ConfigError(f"{where}: warehouse.{given[0]} is for engine: bigquery")
+        return None
+    if not wh.get("project"):
+        raise ConfigError(f"{where}: warehouse.project: the Google Cloud project (engine: bigquery)")
+    prefix = str(wh.get("dataset_prefix", BigQueryConfig.dataset_prefix))
+    if not prefix.replace("_", "a").isalnum() and prefix:
+        raise ConfigError(f"{where}: warehouse.dataset_prefix may hold letters, digits and _ only")
+    limit = wh.get("maximum_bytes_billed")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0):
+        raise ConfigError(f"{where}: warehouse.maximum_bytes_billed must be a whole number of bytes > 0")
+    return BigQueryConfig(
+        project=str(wh["project"]), location=str(wh.get("location", BigQueryConfig.location)), dataset_prefix=prefix,
+        maximum_bytes_billed=limit, api_endpoint=str(wh["api_endpoint"]) if wh.get("api_endpoint") else None,
+    )
+
+
 def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> UnitcostConfig:
     """A config from its parsed YAML, its shape checked as a whole first (config_schema.py); relative paths resolve
     from `base`."""
@@ -281,8 +331,7 @@ def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> U
         raise ConfigError(f"{where}: start_date must be a date like 2026-10-01") from exc
     wh = raw.get("warehouse") or {}
     engine = wh.get("engine", "duckdb")
-    if engine != "duckdb":
-        raise ConfigError(f"{where}: warehouse.engine {engine!r} is not supported yet (duckdb)")
+    bigquery = _parse_bigquery(where, wh)
     wpath = Path(_resolve(base, wh.get("path", "warehouse/unitcost.duckdb")))
     spath = Path(_resolve(base, wh.get("serving_path", str(wpath.with_name(wpath.stem + "_serving.duckdb")))))
     attr = raw.get("attribution") or {}
@@ -303,6 +352,7 @@ def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> U
         run_lock_wait_seconds=shape.run_lock.wait_seconds if shape.run_lock else 0.0,
         keep_runs=shape.retention.keep_runs if shape.retention else DEFAULT_KEEP_RUNS,
         report_path=_parse_report(where, base, raw.get("report")),
+        bigquery=bigquery,
     )
 
 

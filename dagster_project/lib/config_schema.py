@@ -27,6 +27,12 @@ class Warehouse(_Block):
     engine: StrictStr = "duckdb"
     path: StrictStr | None = None
     serving_path: StrictStr | None = None
+    # engine: bigquery only (config.py _parse_bigquery checks which engine a key belongs to)
+    project: StrictStr | None = None
+    location: StrictStr | None = None
+    dataset_prefix: StrictStr | None = None
+    maximum_bytes_billed: StrictInt | None = Field(default=None, gt=0)
+    api_endpoint: StrictStr | None = None
 
 
 class SourceEntry(_Block):

@@ -5,7 +5,7 @@
     exact. -#}
 {% macro policy_condition_holds(match_key, column) -%}
     {%- if match_key == 'usage_type' -%}
-        {{ column }} like c.pattern
+        {{ matches_pattern(column, 'c.pattern') }}
     {%- elif match_key == 'label' -%}
         {{ tag(column, 'c.label_key') }} = c.pattern
     {%- else -%}

@@ -24,3 +24,34 @@
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+{#- The config of a model rebuilt day by day: each run replaces the days of its window (widened by `days_after`).
+    DuckDB deletes the window's days before appending the run's rows (delete_run_window). BigQuery partitions the
+    table by day and overwrites exactly the window's day partitions in one statement (insert_overwrite, static
+    partitions), so a day whose rows all disappeared is emptied too; without a window, every day the run produced. -#}
+{% macro day_partitioned_incremental(days_after=0) -%}
+    {%- set common = {'materialized': 'incremental', 'on_schema_change': 'fail'} -%}
+    {%- if target.type == 'bigquery' -%}
+        {{ return(dict(common, incremental_strategy='insert_overwrite',
+                       partition_by={'field': 'usage_date', 'data_type': 'date', 'granularity': 'day'},
+                       partitions=run_window_partitions(days_after))) }}
+    {%- else -%}
+        {{ return(dict(common, incremental_strategy='append',
+                       pre_hook="{{ delete_run_window('usage_date', days_after=" ~ days_after ~ ") }}")) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The window's days (vars start_date .. end_date, plus `days_after`) as BigQuery date literals; none without a
+    window. -#}
+{% macro run_window_partitions(days_after=0) -%}
+    {%- set start = var('start_date', none) -%}
+    {%- set end = var('end_date', none) -%}
+    {%- if not (start and end) -%}{{ return(none) }}{%- endif -%}
+    {%- set first = modules.datetime.date.fromisoformat(start | string) -%}
+    {%- set last = modules.datetime.date.fromisoformat(end | string) + modules.datetime.timedelta(days=days_after) -%}
+    {%- set days = [] -%}
+    {%- for offset in range((last - first).days + 1) -%}
+        {%- do days.append("date '" ~ (first + modules.datetime.timedelta(days=offset)).isoformat() ~ "'") -%}
+    {%- endfor -%}
+    {{ return(days) }}
+{%- endmacro %}

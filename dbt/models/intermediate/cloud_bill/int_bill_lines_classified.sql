@@ -20,11 +20,11 @@ categories as (
         row_number() over (partition by {{ qualified('k', kind) }} order by c.priority) as pick
     from kinds as k
     inner join {{ ref('cost_categories') }} as c
-        on k.bill_format like c.bill_format_like
-        and k.service_category like c.service_category_like
-        and k.service_code like c.service_code_like
-        and k.usage_type like c.usage_type_like
-        and k.operation like c.operation_like
+        on {{ matches_pattern('k.bill_format', 'c.bill_format_like') }}
+        and {{ matches_pattern('k.service_category', 'c.service_category_like') }}
+        and {{ matches_pattern('k.service_code', 'c.service_code_like') }}
+        and {{ matches_pattern('k.usage_type', 'c.usage_type_like') }}
+        and {{ matches_pattern('k.operation', 'c.operation_like') }}
 )
 
 select

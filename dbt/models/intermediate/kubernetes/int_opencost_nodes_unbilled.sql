@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_run_window('usage_date') }}",
-    on_schema_change='fail'
-) }}
+{{ config(**day_partitioned_incremental()) }}
 {#-
   Diagnostics: node-days OpenCost reports (pods or /assets) that no ingested bill has compute for - another
   account's or provider's nodes, a bill not delivered yet, a node whose instance id could not be matched. Their

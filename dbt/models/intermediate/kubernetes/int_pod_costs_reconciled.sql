@@ -46,7 +46,7 @@ pod_totals as (
 recipients as (
     select
         nc.usage_date, nc.source_id, nc.cluster, nc.instance_id, nc.billing_account_id, nc.billed_compute_cost,
-        'pod' as recipient_kind, p.namespace, p.pod, cast(p.pod_weight as double) as weight
+        'pod' as recipient_kind, p.namespace, p.pod, {{ to_float("p.pod_weight") }} as weight
     from node_costs as nc
     inner join pods as p
         on p.cluster = nc.cluster and p.usage_date = nc.usage_date and p.instance_id = nc.instance_id
@@ -56,8 +56,8 @@ recipients as (
         'idle' as recipient_kind, null as namespace, null as pod,
         -- OpenCost saw the node (/assets) but no pod on it: all of the node was idle
         case when t.pods_weight is null then 1
-             else greatest(cast(coalesce(na.asset_total_cost, t.pods_weight) as double)
-                           - cast(t.pods_weight as double), 0) end as weight
+             else greatest({{ to_float("coalesce(na.asset_total_cost, t.pods_weight)") }}
+                           - {{ to_float("t.pods_weight") }}, 0) end as weight
     from node_costs as nc
     left join pod_totals as t
         on t.cluster = nc.cluster and t.usage_date = nc.usage_date and t.instance_id = nc.instance_id

@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_run_window('usage_date', days_after=7) }}",
-    on_schema_change='fail'
-) }}
+{{ config(**day_partitioned_incremental(days_after=7)) }}
 {#- The days a tenant, a feature or an LLM model cost much more than its trailing week (docs/marts.md, Anomalies).
     Day D of a scope is compared with the mean of D-7 .. D-1, a day without cost counting as $0, and only when all
     seven days are built: a partial backfill never reads an unbuilt day as $0. The thresholds are compared exactly
@@ -86,7 +81,7 @@ anomalies as (
         cost_usd,
         {{ prorate_money('trailing_sum_usd', '1', window_days) }} as trailing_7d_avg_usd,
         case when trailing_sum_usd > 0
-             then cast(cost_usd as double) * {{ window_days }} / cast(trailing_sum_usd as double) end as ratio,
+             then {{ to_float("cost_usd") }} * {{ window_days }} / {{ to_float("trailing_sum_usd") }} end as ratio,
         severity
     from classified
     where severity is not null

@@ -101,9 +101,9 @@ projected as (
 burn as (
     select
         projected.*,
-        case when budget_usd > 0 then cast(spend_to_date_usd as double) / cast(budget_usd as double) end
+        case when budget_usd > 0 then {{ to_float("spend_to_date_usd") }} / {{ to_float("budget_usd") }} end
             as spend_pct_of_budget,
-        case when budget_usd > 0 then cast(projected_spend_usd as double) / cast(budget_usd as double) end
+        case when budget_usd > 0 then {{ to_float("projected_spend_usd") }} / {{ to_float("budget_usd") }} end
             as projected_pct_of_budget,
         case
             when projected_spend_usd > budget_usd then 'over'

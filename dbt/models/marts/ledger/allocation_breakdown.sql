@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_run_window('usage_date') }}",
-    on_schema_change='fail'
-) }}
+{{ config(**day_partitioned_incremental()) }}
 {#- Every moved dollar (int_cost_moves_unioned): where it came from, where it went, the rule that moved it and
     the rule's method. -#}
 with moves as (

@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_run_window('usage_date') }}",
-    on_schema_change='fail'
-) }}
+{{ config(**day_partitioned_incremental()) }}
 {#- Every dollar of effective cost in exactly one cell; per day it sums to the bill plus the LLM invoices
     (bill_reconciliation_daily). A dollar is final where it was attributed (direct, idle, unallocated) or where a
     sharing rule moved it to (int_cost_moves_unioned; idle_share moves end in one of those two places). Idle the

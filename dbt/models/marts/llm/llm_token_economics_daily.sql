@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_run_window('usage_date') }}",
-    on_schema_change='fail'
-) }}
+{{ config(**day_partitioned_incremental()) }}
 {#- LLM unit economics per day, tenant, feature, provider and model. cost_usd is what the ledger holds for the calls:
     their own cost plus their share of the invoice residual (int_llm_costs_reconciled), so per day the mart sums to
     the ledger's LLM cost; a provider-day whose invoice found no call to land on is one row with model
@@ -76,8 +71,8 @@ economics as (
         daily.*,
         {{ cost_per_1k_tokens('cost_usd', 'input_tokens', 'output_tokens') }} as cost_per_1k_tokens_usd,
         {{ cache_hit_rate('cache_read_input_tokens', 'input_tokens') }} as cache_hit_rate,
-        case when input_tokens > 0 then cast(output_tokens as double) / input_tokens end as token_efficiency_ratio,
-        case when conversations > 0 then {{ to_money('cast(cost_usd as double) / conversations') }} end
+        case when input_tokens > 0 then {{ to_float("output_tokens") }} / input_tokens end as token_efficiency_ratio,
+        case when conversations > 0 then {{ to_money(to_float("cost_usd") ~ ' / conversations') }} end
             as cost_per_conversation_usd
     from daily
 )

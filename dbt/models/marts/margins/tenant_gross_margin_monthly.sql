@@ -55,7 +55,7 @@ margins as (
         p.days_in_data = p.days_in_month as is_complete_month,
         p.revenue_usd - p.total_cost_usd as gross_margin_usd,
         case when p.revenue_usd > 0
-             then cast(p.revenue_usd - p.total_cost_usd as double) / cast(p.revenue_usd as double) end
+             then {{ to_float("p.revenue_usd - p.total_cost_usd") }} / {{ to_float("p.revenue_usd") }} end
             as gross_margin_pct
     from prorated as p
     left join {{ ref('dim_tenant') }} as t

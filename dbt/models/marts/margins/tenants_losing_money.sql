@@ -25,9 +25,9 @@ drivers as (
         {%- endfor %}
         end as top_cost_category,
         case when total_cost_usd > 0
-             then cast(top_cost_category_usd as double) / cast(total_cost_usd as double) end as top_cost_category_share,
+             then {{ to_float("top_cost_category_usd") }} / {{ to_float("total_cost_usd") }} end as top_cost_category_share,
         case when total_cost_usd > 0
-             then cast(ai_tokens_cost_usd as double) / cast(total_cost_usd as double) end as llm_cost_share
+             then {{ to_float("ai_tokens_cost_usd") }} / {{ to_float("total_cost_usd") }} end as llm_cost_share
     from ranked
 )
 

@@ -57,12 +57,12 @@ economics as (
         p.*,
         p.days_in_data = p.days_in_month as is_complete_month,
         case when p.revenue_usd > 0
-             then cast(p.gross_margin_usd as double) / cast(p.revenue_usd as double) end as gross_margin_pct,
+             then {{ to_float("p.gross_margin_usd") }} / {{ to_float("p.revenue_usd") }} end as gross_margin_pct,
         coalesce(s.plan_role, 'break_even') as plan_role,
         case when s.plan_role = 'subsidised' then s.allocated_usd else 0 end as subsidy_received_usd,
         case when s.plan_role = 'subsidising' then s.allocated_usd else 0 end as subsidy_paid_usd,
         case when b.losses_usd > 0
-             then cast(least(b.losses_usd, b.profits_usd) as double) / cast(b.losses_usd as double) end
+             then {{ to_float("least(b.losses_usd, b.profits_usd)") }} / {{ to_float("b.losses_usd") }} end
             as losses_covered_pct
     from plans as p
     inner join balance as b

@@ -56,7 +56,7 @@ unit_costs as (
         {{ prorate_money('middle_cost_usd', '1', 'middle_tenants') }} as median_cost_per_tenant_usd,
         {{ prorate_money('total_cost_usd', 'days_in_month', 'active_tenants * days_in_data') }}
             as monthly_cost_per_tenant_usd,
-        case when requests > 0 then {{ to_money('cast(total_cost_usd as double) / requests') }} end
+        case when requests > 0 then {{ to_money(to_float("total_cost_usd") ~ ' / requests') }} end
             as cost_per_request_usd,
         {{ prorate_money('llm_cost_usd', '1', 'active_tenants') }} as llm_cost_per_tenant_usd,
         {{ prorate_money('mrr_usd', '1', 'active_tenants') }} as mean_mrr_per_tenant_usd

@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_run_window('usage_date') }}",
-    on_schema_change='fail'
-) }}
+{{ config(**day_partitioned_incremental()) }}
 {#- THE comparison of the ledger with the truth (docs/money-and-time.md): per day and source, what the bill says
     (int_truth_costs_summed) next to what the ledger holds; rebuilt for the run's days like the ledger. The dbt
     test assert_ledger_conserves_truth and the Dagster check ledger_conserves_truth read diff_usd from here. A day

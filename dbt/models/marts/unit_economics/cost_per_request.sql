@@ -20,7 +20,7 @@ joined as (
 per_request as (
     select
         joined.*,
-        case when requests > 0 then {{ to_money('cast(total_cost_usd as double) / requests') }} end
+        case when requests > 0 then {{ to_money(to_float("total_cost_usd") ~ ' / requests') }} end
             as cost_per_request_usd
     from joined
 )

@@ -17,7 +17,7 @@ uses as (
     from (
         select usage_date, feature_id, requests as n from {{ ref('stg_requests__counts') }}
         union all
-        select usage_date, feature_id, cast(calls as double) as n from {{ ref('stg_llm__events') }}
+        select usage_date, feature_id, {{ to_float("calls") }} as n from {{ ref('stg_llm__events') }}
     ) as u
     group by 1, 2
 ),
@@ -32,7 +32,7 @@ daily as (
         c.infra_cost_usd + c.llm_cost_usd + c.shared_cost_usd as total_cost_usd,
         coalesce(u.uses, 0) as uses,
         case when u.uses > 0
-             then {{ to_money('cast(c.infra_cost_usd + c.llm_cost_usd + c.shared_cost_usd as double) / u.uses') }}
+             then {{ to_money(to_float("c.infra_cost_usd + c.llm_cost_usd + c.shared_cost_usd") ~ ' / u.uses') }}
         end as cost_per_use_usd
     from cost as c
     left join uses as u

@@ -24,13 +24,13 @@ daily as (
         c.total_cost_usd,
         c.active_tenants,
         case when c.active_tenants > 0
-             then {{ to_money('cast(c.total_cost_usd as double) / c.active_tenants') }} end as cost_per_tenant_usd,
+             then {{ to_money(to_float("c.total_cost_usd") ~ ' / c.active_tenants') }} end as cost_per_tenant_usd,
         coalesce(r.requests, 0) as requests,
-        case when r.requests > 0 then {{ to_money('cast(c.total_cost_usd as double) / r.requests') }} end
+        case when r.requests > 0 then {{ to_money(to_float("c.total_cost_usd") ~ ' / r.requests') }} end
             as cost_per_request_usd,
         c.llm_cost_usd,
         coalesce(t.llm_tokens, 0) as llm_tokens,
-        case when t.llm_tokens > 0 then {{ to_money('cast(c.llm_cost_usd as double) * 1000 / t.llm_tokens') }} end
+        case when t.llm_tokens > 0 then {{ to_money(to_float("c.llm_cost_usd") ~ ' * 1000 / t.llm_tokens') }} end
             as llm_cost_per_1k_tokens_usd
     from cost as c
     left join requests as r on r.usage_date = c.usage_date

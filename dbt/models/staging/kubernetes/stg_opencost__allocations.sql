@@ -22,10 +22,10 @@ renamed as (
         controller_kind,
         controller,
         -- OpenCost names its synthetic rows __idle__, __unallocated__, __unmounted__: they are not pods
-        (allocation_name like '%\_\_idle\_\_%' escape '\'
-            or allocation_name like '%\_\_unmounted\_\_%' escape '\'
+        ({{ dbt.position("'__idle__'", 'allocation_name') }} > 0
+            or {{ dbt.position("'__unmounted__'", 'allocation_name') }} > 0
             or coalesce(pod, '') = ''
-            or pod like '\_\_%' escape '\') as is_synthetic,
+            or starts_with(pod, '__')) as is_synthetic,
         cpu_core_hours,
         cpu_core_request_average,
         cpu_core_usage_average,

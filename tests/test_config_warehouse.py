@@ -1,0 +1,55 @@
+"""unitcost.yaml `warehouse:` for BigQuery: the settings it takes, the errors it names, what dbt receives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dagster_project.lib.config import BigQueryConfig, parse_config
+from dagster_project.lib.errors import ConfigError
+
+BASE = {"start_date": "2026-01-01"}
+
+
+def config(warehouse: dict):
+    return parse_config({**BASE, "warehouse": warehouse}, Path("/tmp"), Path("/tmp/unitcost.yaml"))
+
+
+def test_bigquery_settings_reach_dbt():
+    cfg = config({"engine": "bigquery", "project": "acme-finops", "location": "EU", "dataset_prefix": "uc_",
+                  "maximum_bytes_billed": 10_000_000_000})
+    assert cfg.bigquery == BigQueryConfig(project="acme-finops", location="EU", dataset_prefix="uc_",
+                                          maximum_bytes_billed=10_000_000_000)
+    assert cfg.bigquery.dataset("marts") == "uc_marts"
+    assert {k: v for k, v in cfg.dbt_vars().items() if k.startswith(("bq_", "dataset_"))} == {
+        "dataset_prefix": "uc_", "bq_project": "acme-finops", "bq_location": "EU",
+        "bq_maximum_bytes_billed": 10_000_000_000, "bq_api_endpoint": None}
+
+
+def test_duckdb_stays_the_default_and_sends_dbt_no_bigquery_vars():
+    cfg = config({})
+    assert cfg.engine == "duckdb" and cfg.bigquery is None
+    assert not [k for k in cfg.dbt_vars() if k.startswith(("bq_", "dataset_"))]
+
+
+@pytest.mark.parametrize("warehouse, message", [
+    ({"engine": "snowflake"}, "warehouse.engine 'snowflake' is not supported"),
+    ({"engine": "bigquery"}, "warehouse.project"),
+    ({"project": "acme"}, "warehouse.project is for engine: bigquery"),
+    ({"engine": "bigquery", "project": "acme", "dataset_prefix": "uc-"}, "letters, digits and _"),
+    ({"engine": "bigquery", "project": "acme", "maximum_bytes_billed": "lots"}, "whole number of bytes"),
+    ({"engine": "bigquery", "project": "acme", "maximum_bytes_billed": 0}, "whole number of bytes"),
+])
+def test_bad_warehouse_settings_are_named(warehouse, message):
+    with pytest.raises(ConfigError, match=message):
+        config(warehouse)
+
+
+def test_the_pipeline_refuses_bigquery_until_its_assets_write_there(tmp_path):
+    from dagster_project.defs.resources import UnitcostConfigResource, warehouse_resources
+
+    path = tmp_path / "unitcost.yaml"
+    path.write_text("start_date: 2026-01-01\nwarehouse: {engine: bigquery, project: acme}\n")
+    with pytest.raises(ConfigError, match="not wired to them yet"):
+        warehouse_resources(UnitcostConfigResource(path=str(path)))
