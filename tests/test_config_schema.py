@@ -23,7 +23,7 @@ def config(**raw):
     ({"start_date": "soon"}, "start_date is 'soon' (expected a date like 2026-10-01)"),
     ({"currency": ["USD"]}, "currency is ['USD'] (expected a string)"),
     ({"warehouse": {"path": 3}}, "warehouse.path is 3 (expected a string)"),
-    ({"warehouse": {"pth": "x"}}, "warehouse.pth: unknown key (expected one of engine, path, serving_path)"),
+    ({"warehouse": {"pth": "x"}}, "warehouse.pth: unknown key (expected one of engine, path, serving_path, project,"),
     ({"sources": {"llm": {"uri": "x", "formt": "a"}}}, "sources.llm.formt: unknown key (expected one of uri, name,"),
     ({"sources": {"llm": [{"uri": "x"}, {"uri": 3}]}}, "sources.llm[1].uri is 3 (expected a string)"),
     ({"sources": {"cur": {"uri": "x", "format": "cur3"}}}, "sources.cur.format is 'cur3' (expected cur1, cur2 or focus)"),

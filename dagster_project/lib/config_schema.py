@@ -31,7 +31,7 @@ class Warehouse(_Block):
     project: StrictStr | None = None
     location: StrictStr | None = None
     dataset_prefix: StrictStr | None = None
-    maximum_bytes_billed: StrictInt | None = Field(default=None, gt=0)
+    maximum_bytes_billed: Any = None  # a whole number of bytes > 0, checked by _parse_bigquery
     api_endpoint: StrictStr | None = None
 
 
