@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_run_window('usage_date') }}",
-    on_schema_change='fail'
-) }}
+{{ config(**day_partitioned_incremental()) }}
 {#- How well each workload uses what it requests, and what its unused requests cost (docs/marts.md), per UTC day,
     cluster, namespace and workload (int_pod_workloads_resolved). Requests and usage are OpenCost's averages × its
     minutes; cost_usd is the workload's pods' reconciled node cost (int_pod_costs_owned: the ledger's kubernetes
