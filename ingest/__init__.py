@@ -1,4 +1,5 @@
-"""Pure parsers: landing files (bytes) to polars DataFrames in the raw-table contract (ingest/schemas.py).
+"""Pure parsers: landing files (bytes) to polars DataFrames in the raw-table contract (ingest/schemas/: one module
+per domain, every table listed in RAW_TABLES).
 
 One folder per domain, one module per format it reads: ``cloud_bill/`` (AWS CUR 2.0 and CUR 1, FOCUS),
 ``kubernetes/`` (OpenCost, kubectl snapshots), ``llm/`` (usage logs and API pages, cost reports, list prices);
