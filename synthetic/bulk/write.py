@@ -39,7 +39,7 @@ def write_cur(bill: pl.DataFrame, t0: datetime, root: Path, ids: dict, rng: np.r
     """ids: payer, account, export_arn, executions {period: (timestamp folder, executionId)}, last_day."""
     start = pl.lit(t0).dt.replace_time_zone("UTC") + pl.duration(hours=pl.col("hour"))
     df = bill.with_columns(start=start, end=start + pl.duration(hours=1))
-    df = df.with_columns(period=pl.col("start").dt.month_start(), cost=pl.col("cost_e8") / 1e8,
+    df = df.with_columns(period=pl.col("start").dt.truncate("1mo"), cost=pl.col("cost_e8") / 1e8,
                          rate=pl.col("rate_e8") / 1e8)
     df = df.with_columns(period_end=pl.col("period").dt.offset_by("1mo"))
     for period in df["period"].unique().sort().to_list():
