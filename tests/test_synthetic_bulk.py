@@ -115,3 +115,17 @@ def test_generate_size_s_is_the_demo_generator(tmp_path):
                 for p in sorted(root.rglob("*")) if p.is_file()}
 
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def test_bulk_zone_is_deterministic(tmp_path):
+    import hashlib
+
+    def tree(root: Path) -> dict[str, str]:
+        return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+
+    for name in ("a", "b"):
+        generate(tmp_path / name, START, 1, 6, seed=9, bulk=True)
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+    generate(tmp_path / "c", START, 1, 6, seed=10, bulk=True)
+    assert tree(tmp_path / "a") != tree(tmp_path / "c")

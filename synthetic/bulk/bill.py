@@ -102,4 +102,6 @@ def build_bill(fleet, tenants, hours: int, start_hour_of_day: np.ndarray, weekda
               "instance_type": pl.Utf8, "tag_cluster": pl.Utf8, "tag_tenant": pl.Utf8, "tag_feature": pl.Utf8}
     frames = [p.with_columns([pl.lit(None, dtype=t).alias(c) for c, t in schema.items() if c not in p.columns])
               .select([pl.col(c).cast(t) for c, t in schema.items()]) for p in parts]
-    return pl.concat(frames).sort("hour", maintain_order=True)
+    strings = [c for c, t in schema.items() if t == pl.Utf8]
+    return pl.concat(frames).sort("hour", maintain_order=True).with_columns(
+        [pl.col(c).cast(pl.Categorical) for c in strings])

@@ -124,7 +124,7 @@ def build_fleet(tenants, hours: int, rng: np.random.Generator, scale: float = 1.
         ("cluster", pl.Utf8), ("namespace", pl.Utf8), ("pod", pl.Utf8), ("container", pl.Utf8),
         ("controller", pl.Utf8), ("kind", pl.Utf8), ("node_idx", pl.Int32), ("start_h", pl.Int32),
         ("end_h", pl.Int32), ("cpu_m", pl.Int64), ("mem_mi", pl.Int64), ("tenant", pl.Utf8), ("feature", pl.Utf8),
-        ("app", pl.Utf8)])
+        ("app", pl.Utf8)]).with_columns(pl.col(pl.Utf8).cast(pl.Categorical))
     return Fleet(clusters, nodes, pods_df)
 
 
@@ -134,7 +134,8 @@ def pod_hours(fleet: Fleet) -> pl.DataFrame:
     nodes = fleet.nodes.with_row_index("node_idx").with_columns(pl.col("node_idx").cast(pl.Int32))
     df = (fleet.pods.with_row_index("pod_idx")
           .with_columns(hour=pl.int_ranges("start_h", "end_h")).explode("hour")
-          .join(nodes.select("node_idx", "node", "instance_id", "cpu_e6", "ram_e6"), on="node_idx"))
+          .join(nodes.select("node_idx", pl.col("node", "instance_id").cast(pl.Categorical), "cpu_e6", "ram_e6"),
+                on="node_idx"))
     # cpu: millicores x $/core-h (1e-6) = 1e-9 $; ram: MiB x $/GiB-h (1e-6) / 1024 = 1e-6 $ / 1024
     cpu_n = pl.col("cpu_m") * pl.col("cpu_e6")
     ram_n = pl.col("mem_mi") * pl.col("ram_e6")

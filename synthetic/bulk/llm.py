@@ -28,7 +28,7 @@ def build_calls(tenants, day_starts: list[datetime], weekday: np.ndarray, rng: n
     """One row per call: day, at_ms (UTC epoch ms), tenant, feature, model index, tokens, tier, batch."""
     n_t = len(tenants)
     sizes = np.array([t.size for t in tenants])
-    lam = LLM_CALLS_PER_TENANT_DAY * scale * n_t * sizes[None, :] * weekday[:, None]
+    lam = LLM_CALLS_PER_TENANT_DAY * scale * n_t * sizes[None, :] * (weekday / weekday.mean())[:, None]
     counts = rng.poisson(lam)  # days x tenants
     day = np.repeat(np.repeat(np.arange(len(day_starts)), n_t), counts.ravel())
     tenant = np.repeat(np.tile(np.arange(n_t), len(day_starts)), counts.ravel())

@@ -31,15 +31,16 @@ def compute_bulk_truth(window: list[date], tenant_ids: list[str], nodes: pl.Data
     daily: dict[tuple[date, str], Decimal] = defaultdict(Decimal)
     node_ids = set(nodes["instance_id"].to_list())
     bill = bill.with_columns(day=pl.col("hour") // 24,
-                             node=pl.col("resource_id").is_in(list(node_ids)) & (pl.col("operation") == "RunInstances")
-                             & ~pl.col("usage_type").str.contains("DataXfer"))
+                             node=pl.col("resource_id").cast(pl.Utf8).is_in(list(node_ids))
+                             & (pl.col("operation").cast(pl.Utf8) == "RunInstances")
+                             & ~pl.col("usage_type").cast(pl.Utf8).str.contains("DataXfer"))
     for d, amount in bill.group_by("day").agg(pl.col("cost_e8").sum()).iter_rows():
         daily[(window[d], "cur")] += Decimal(amount) * E8
     owned = bill.filter(~pl.col("node")).group_by("day", "tag_tenant", "tag_feature").agg(pl.col("cost_e8").sum())
     for d, tenant, feature, amount in owned.iter_rows():
         days[window[d]].assign(Decimal(amount) * E8, tenant, feature)
     b = {(window[d], iid): Decimal(a) * E8 for d, iid, a in
-         bill.filter(pl.col("node")).group_by("day", "resource_id").agg(pl.col("cost_e8").sum()).iter_rows()}
+         bill.filter(pl.col("node")).with_columns(pl.col("resource_id").cast(pl.Utf8)).group_by("day", "resource_id").agg(pl.col("cost_e8").sum()).iter_rows()}
 
     # ---- node-days: B over the pods (OpenCost weights) and idle (N - Σw)
     asset_n = {row["instance_id"]: (Decimal(row["cores"] * 24 * row["cpu_e6"]) * E6

@@ -59,15 +59,17 @@ def write_cur(bill: pl.DataFrame, t0: datetime, root: Path, ids: dict, rng: np.r
 
 def _cur_table(chunk: pl.DataFrame, ids: dict, rng: np.random.Generator) -> pa.Table:
     n = chunk.height
+    chunk = chunk.with_columns(pl.col(pl.Categorical).cast(pl.Utf8))
     alphabet = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz234567", dtype="S1")
-    line_ids = alphabet[rng.integers(0, 32, size=(n, 52))].view("S52").ravel().astype(str)
+    raw = alphabet[rng.integers(0, 32, size=n * 52, dtype=np.uint8)].tobytes()
+    line_ids = pa.FixedSizeBinaryArray.from_buffers(pa.binary(52), n, [None, pa.py_buffer(raw)])
     closed = pl.col("period_end") <= pl.lit(ids["last_day"]).cast(pl.Datetime("us", "UTC"))
     c = chunk.with_columns(
         bill_bill_type=pl.lit("Anniversary"), bill_billing_entity=pl.lit("AWS"),
         bill_billing_period_end_date=pl.col("period_end"), bill_billing_period_start_date=pl.col("period"),
         bill_invoice_id=pl.when(closed).then(pl.col("period").dt.strftime("%Y%m") + ids["payer"][-5:]).otherwise(pl.lit("")),
         bill_invoicing_entity=pl.lit("Amazon Web Services, Inc."), bill_payer_account_id=pl.lit(ids["payer"]),
-        bill_payer_account_name=pl.lit("unitcost-demo-payer"), identity_line_item_id=pl.Series(line_ids),
+        bill_payer_account_name=pl.lit("unitcost-demo-payer"),
         identity_time_interval=pl.col("start").dt.strftime("%Y-%m-%dT%H:%M:%SZ") + "/"
         + pl.col("end").dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
         line_item_availability_zone=pl.lit(""), line_item_blended_cost=pl.col("cost"),
@@ -96,7 +98,9 @@ def _cur_table(chunk: pl.DataFrame, ids: dict, rng: np.random.Generator) -> pa.T
                                lambda p: {"product_name": PRODUCT_NAMES.get(p, p), "region": REGION})
     cols = {}
     for name, typ, _ in CUR_COLUMNS:
-        if name == "resource_tags":
+        if name == "identity_line_item_id":
+            cols[name] = line_ids.cast(pa.binary()).cast(pa.string())
+        elif name == "resource_tags":
             cols[name] = pc.take(tags, pa.array(tag_idx))
         elif name == "product":
             cols[name] = pc.take(products, pa.array(prod_idx))
