@@ -8,9 +8,10 @@ bulk from the same arrays. It writes the same landing-zone layout and upstream f
 - `llm.py`: the LLM calls and their prices (genai-prices' prices applied to the token arrays);
 - `requests.py`: hourly request counts for every tenant x feature;
 - `truth.py`: the ground truth under the default policy, from those arrays;
-- `write.py`: the files; `generate.py`: `generate_bulk()`, which runs it all.
+- `write.py`: the CUR Parquet files and manifests; `write_json.py`: OpenCost, LLM and request JSON;
+- `generate.py`: `generate_bulk()`, which runs it all.
 
-Simplifications against the demo generator (docs/landing-zone.md, "Sizes"): no kubectl snapshots (pods are owned
+Simplifications against the demo generator (docs/README.md): no kubectl snapshots (pods are owned
 by OpenCost's labels), On-Demand compute only, no monthly fees, taxes or credits, every hour's pods on whole hours.
 """
 

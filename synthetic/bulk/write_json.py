@@ -22,58 +22,80 @@ _VALUES = ("cpuCores", "cpuCoreRequestAverage", "cpuCoreUsageAverage", "cpuCoreH
            "totalCost", "totalEfficiency")
 
 
-def _entry_template() -> str:
-    """One container's /allocation entry as JSON with `{field}` holes, every other field as OpenCost writes it."""
+def _entry_template() -> tuple[list[str], list[str]]:
+    """One container's /allocation entry as JSON split around its holes: (literal pieces, hole names), every
+    other field as OpenCost writes it."""
     entry = {"name": "@name@", "properties": "@properties@", "window": "@window@", "start": "@start@",
              "end": "@end@", "minutes": 60.0}
     for key, absent in _ALLOCATION_FIELDS.items():
         entry[key] = f"@{key}@" if key in _VALUES else absent
-    text = json.dumps(entry, separators=(",", ":")).replace("{", "{{").replace("}", "}}")
-    for key in ("name", "start", "end", *_VALUES):
-        text = text.replace(f'"@{key}@"', f'"{{{key}}}"' if key in ("name", "start", "end") else f"{{{key}}}")
-    return text.replace('"@properties@"', "{properties}").replace('"@window@"', "{window}")
+    text = '"@name@":' + json.dumps(entry, separators=(",", ":"))
+    for key in ("properties", "window", *_VALUES):
+        text = text.replace(f'"@{key}@"', f"@{key}@")
+    parts = text.split("@")
+    return parts[0::2], parts[1::2]
 
 
-def _money5(v: int) -> str:
-    return f"{v // 100000}.{v % 100000:05d}"
+def _decimal(col: str, places: int) -> pl.Expr:
+    """An integer column in 10^-places units as a JSON decimal string."""
+    unit = 10**places
+    return pl.format("{}.{}", pl.col(col) // unit, (pl.col(col) % unit).cast(pl.Utf8).str.zfill(places))
+
+
+def _entries(ph: pl.DataFrame, t0: datetime) -> pl.DataFrame:
+    """cluster, day, hour, entry: every pod-hour's `"name":{...}` text, built column-wise."""
+    c = pl.col
+    start = (pl.lit(t0) + pl.duration(hours=c("hour"))).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    end = (pl.lit(t0) + pl.duration(hours=c("hour") + 1)).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    cpu_eff, ram_eff = c("cpu_use") / (c("cpu_m") / 1000), c("ram_use") / (c("mem_mi") * 1048576.0)
+    values = {
+        "name": pl.format("{}/{}/{}/{}/{}", "cluster", "node", "namespace", "pod", "container"),
+        "properties": c("properties"), "window": pl.concat_str([pl.lit('{"start":"'), start, pl.lit('","end":"'), end, pl.lit('"}')]),
+        "start": start, "end": end,
+        "cpuCores": _decimal("cpu_m", 3), "cpuCoreRequestAverage": _decimal("cpu_m", 3),
+        "cpuCoreUsageAverage": c("cpu_use").round(5).cast(pl.Utf8), "cpuCoreHours": _decimal("cpu_m", 3),
+        "cpuCost": _decimal("cpu_cost", 5), "cpuEfficiency": cpu_eff.round(5).cast(pl.Utf8),
+        "ramBytes": (c("mem_mi") * 1048576).cast(pl.Utf8), "ramByteRequestAverage": (c("mem_mi") * 1048576).cast(pl.Utf8),
+        "ramByteUsageAverage": c("ram_use").round(5).cast(pl.Utf8), "ramByteHours": (c("mem_mi") * 1048576).cast(pl.Utf8),
+        "ramCost": _decimal("ram_cost", 5), "ramEfficiency": ram_eff.round(5).cast(pl.Utf8),
+        "totalCost": _decimal("total_cost", 5),
+        "totalEfficiency": ((cpu_eff * c("cpu_cost") + ram_eff * c("ram_cost")) / c("total_cost")).round(5)
+        .fill_nan(0).cast(pl.Utf8),
+    }
+    literals, holes = _entry_template()
+    pieces = [pl.lit(literals[0])]
+    for hole, literal in zip(holes, literals[1:]):
+        pieces += [values[hole], pl.lit(literal)]
+    return ph.with_columns(total_cost=c("cpu_cost") + c("ram_cost")).select(
+        c("cluster").cast(pl.Utf8), day=c("hour") // 24, hour=c("hour") % 24,
+        entry=pl.concat_str(pieces))
 
 
 def write_opencost(pod_hours: pl.DataFrame, nodes: pl.DataFrame, t0: datetime, days: int, root: Path) -> None:
-    template = _entry_template()
-    ph = pod_hours.sort("cluster", "hour", "node", "namespace", "pod")
-    props: dict[int, str] = {}
-    for idx, cluster, node, iid, ns, pod, ctl, kind, app, tenant, feature in ph.select(
+    props = []
+    for idx, cluster, node, iid, ns, pod, ctl, kind, app, tenant, feature in pod_hours.select(
             "pod_idx", "cluster", "node", "instance_id", "namespace", "pod", "controller", "kind", "app", "tenant",
-            "feature").unique("pod_idx").iter_rows():
+            "feature").unique("pod_idx").sort("pod_idx").iter_rows():
         labels = {"app": app, **({"feature": feature} if feature else {}), **({"tenant": tenant} if tenant else {})}
-        props[idx] = json.dumps({"cluster": cluster, "node": node, "container": ctl, "controller": ctl,
-                                 "controllerKind": kind, "namespace": ns, "pod": pod, "providerID": iid,
-                                 "labels": {sanitize_label_key(k): v for k, v in sorted(labels.items())},
-                                 "namespaceLabels": {"kubernetes_io_metadata_name": ns}}, separators=(",", ":"))
-    for (cluster,), part in ph.group_by("cluster", maintain_order=True):
-        for d in range(days):
-            sets: list[list[str]] = [[] for _ in range(24)]
-            day = part.filter(pl.col("hour") // 24 == d)
-            for idx, node, ns, pod, ctl, hour, cpu_m, mem_mi, cc, rc, cu, ru in day.select(
-                    "pod_idx", "node", "namespace", "pod", "container", "hour", "cpu_m", "mem_mi", "cpu_cost",
-                    "ram_cost", "cpu_use", "ram_use").iter_rows():
-                s = t0 + timedelta(hours=hour)
-                start, end = iso_z(s), iso_z(s + timedelta(hours=1))
-                cpu, ram = cpu_m / 1000, float(mem_mi * 1048576)
-                name = f"{cluster}/{node}/{ns}/{pod}/{ctl}"
-                sets[hour % 24].append(f'"{name}":' + template.format(
-                    name=name, properties=props[idx], window=f'{{"start":"{start}","end":"{end}"}}', start=start,
-                    end=end, cpuCores=cpu, cpuCoreRequestAverage=cpu, cpuCoreUsageAverage=round(cu, 5),
-                    cpuCoreHours=cpu, cpuCost=_money5(cc), cpuEfficiency=round(cu / cpu, 5), ramBytes=ram,
-                    ramByteRequestAverage=ram, ramByteUsageAverage=round(ru, 5), ramByteHours=ram,
-                    ramCost=_money5(rc), ramEfficiency=round(ru / ram, 5), totalCost=_money5(cc + rc),
-                    totalEfficiency=round((cu / cpu * cc + ru / ram * rc) / (cc + rc), 5) if cc + rc else 0))
-            folder = root / cluster / (t0 + timedelta(days=d)).date().isoformat()
-            folder.mkdir(parents=True, exist_ok=True)
-            body = ",\n".join("{" + ",".join(entries) + "}" for entries in sets)
-            (folder / "allocation.json").write_text('{"code":200,"status":"success","data":[' + body + "]}\n")
-            _write_assets(folder / "assets.json", nodes.filter(pl.col("cluster") == cluster), cluster,
-                          t0 + timedelta(days=d))
+        props.append((idx, json.dumps({
+            "cluster": cluster, "node": node, "container": ctl, "controller": ctl, "controllerKind": kind,
+            "namespace": ns, "pod": pod, "providerID": iid,
+            "labels": {sanitize_label_key(k): v for k, v in sorted(labels.items())},
+            "namespaceLabels": {"kubernetes_io_metadata_name": ns}}, separators=(",", ":"))))
+    props_df = pl.DataFrame(props, orient="row", schema=[("pod_idx", pod_hours["pod_idx"].dtype),
+                                                          ("properties", pl.Utf8)])
+    ph = (pod_hours.join(props_df, on="pod_idx").with_columns(pl.col(pl.Categorical).cast(pl.Utf8))
+          .sort("cluster", "hour", "node", "namespace", "pod"))
+    sets = (_entries(ph, t0).group_by("cluster", "day", "hour", maintain_order=True)
+            .agg(pl.col("entry").str.join(",")))
+    for (cluster, d), part in sets.group_by("cluster", "day", maintain_order=True):
+        by_hour = dict(zip(part["hour"].to_list(), part["entry"].to_list()))
+        folder = root / cluster / (t0 + timedelta(days=d)).date().isoformat()
+        folder.mkdir(parents=True, exist_ok=True)
+        body = ",\n".join("{" + by_hour.get(h, "") + "}" for h in range(24))
+        (folder / "allocation.json").write_text('{"code":200,"status":"success","data":[' + body + "]}\n")
+        _write_assets(folder / "assets.json", nodes.filter(pl.col("cluster") == cluster), cluster,
+                      t0 + timedelta(days=d))
 
 
 def _write_assets(path: Path, nodes: pl.DataFrame, cluster: str, day: datetime) -> None:
