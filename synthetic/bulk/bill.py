@@ -34,8 +34,8 @@ def _hourly(n_rows: int, hours: int) -> tuple[np.ndarray, np.ndarray]:
 
 def build_bill(fleet, tenants, hours: int, start_hour_of_day: np.ndarray, weekday: np.ndarray,
                rng: np.random.Generator) -> pl.DataFrame:
-    """Columns: hour, product, usage_type, operation, resource_id, unit, rate, cost_e8, usage_amount, instance_type,
-    family, tag_cluster, tag_tenant, tag_feature. start_hour_of_day / weekday: per window hour (0-23, weekday factor)."""
+    """Columns: hour, product, usage_type, operation, resource_id, unit, family, rate_e8, cost_e8, instance_type,
+    tag_cluster, tag_tenant, tag_feature. start_hour_of_day / weekday: per window hour (0-23, weekday factor)."""
     nodes = fleet.nodes
     od = nodes["od_e8"].to_numpy()
     budgets = hourly_budgets(float(od.sum()) / 1e8)

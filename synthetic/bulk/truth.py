@@ -40,7 +40,8 @@ def compute_bulk_truth(window: list[date], tenant_ids: list[str], nodes: pl.Data
     for d, tenant, feature, amount in owned.iter_rows():
         days[window[d]].assign(Decimal(amount) * E8, tenant, feature)
     b = {(window[d], iid): Decimal(a) * E8 for d, iid, a in
-         bill.filter(pl.col("node")).with_columns(pl.col("resource_id").cast(pl.Utf8)).group_by("day", "resource_id").agg(pl.col("cost_e8").sum()).iter_rows()}
+         bill.filter(pl.col("node")).with_columns(pl.col("resource_id").cast(pl.Utf8))
+         .group_by("day", "resource_id").agg(pl.col("cost_e8").sum()).iter_rows()}
 
     # ---- node-days: B over the pods (OpenCost weights) and idle (N - Σw)
     asset_n = {row["instance_id"]: (Decimal(row["cores"] * 24 * row["cpu_e6"]) * E6

@@ -5,8 +5,7 @@ each, not one dict per row."""
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -15,13 +14,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..model.common import BUCKET, BUCKET_PREFIX, EXPORT_NAME, GIB, LLM_FEATURES, REGION, day_start, iso_z
-from ..model.llm_calls import MODELS
+from ..model.common import BUCKET, BUCKET_PREFIX, EXPORT_NAME, REGION
 from ..writers.cur import CUR_COLUMNS, CUR_SCHEMA, write_manifest
-from .llm import MODEL_NAMES, TIERS
 
 CUR_ROWS_PER_FILE = 1_000_000
-LLM_LINES_PER_FILE = 100_000
 PRODUCT_NAMES = {"AmazonEC2": "Amazon Elastic Compute Cloud", "AmazonRDS": "Amazon Relational Database Service",
                  "AmazonS3": "Amazon Simple Storage Service", "AWSDataTransfer": "AWS Data Transfer"}
 
@@ -67,7 +63,8 @@ def _cur_table(chunk: pl.DataFrame, ids: dict, rng: np.random.Generator) -> pa.T
     c = chunk.with_columns(
         bill_bill_type=pl.lit("Anniversary"), bill_billing_entity=pl.lit("AWS"),
         bill_billing_period_end_date=pl.col("period_end"), bill_billing_period_start_date=pl.col("period"),
-        bill_invoice_id=pl.when(closed).then(pl.col("period").dt.strftime("%Y%m") + ids["payer"][-5:]).otherwise(pl.lit("")),
+        bill_invoice_id=pl.when(closed).then(pl.col("period").dt.strftime("%Y%m") + ids["payer"][-5:])
+        .otherwise(pl.lit("")),
         bill_invoicing_entity=pl.lit("Amazon Web Services, Inc."), bill_payer_account_id=pl.lit(ids["payer"]),
         bill_payer_account_name=pl.lit("unitcost-demo-payer"),
         identity_time_interval=pl.col("start").dt.strftime("%Y-%m-%dT%H:%M:%SZ") + "/"

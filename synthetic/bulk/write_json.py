@@ -48,15 +48,17 @@ def _entries(ph: pl.DataFrame, t0: datetime) -> pl.DataFrame:
     start = (pl.lit(t0) + pl.duration(hours=c("hour"))).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     end = (pl.lit(t0) + pl.duration(hours=c("hour") + 1)).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     cpu_eff, ram_eff = c("cpu_use") / (c("cpu_m") / 1000), c("ram_use") / (c("mem_mi") * 1048576.0)
+    ram_bytes = (c("mem_mi") * 1048576).cast(pl.Utf8)
     values = {
         "name": pl.format("{}/{}/{}/{}/{}", "cluster", "node", "namespace", "pod", "container"),
-        "properties": c("properties"), "window": pl.concat_str([pl.lit('{"start":"'), start, pl.lit('","end":"'), end, pl.lit('"}')]),
+        "properties": c("properties"),
+        "window": pl.concat_str([pl.lit('{"start":"'), start, pl.lit('","end":"'), end, pl.lit('"}')]),
         "start": start, "end": end,
         "cpuCores": _decimal("cpu_m", 3), "cpuCoreRequestAverage": _decimal("cpu_m", 3),
         "cpuCoreUsageAverage": c("cpu_use").round(5).cast(pl.Utf8), "cpuCoreHours": _decimal("cpu_m", 3),
         "cpuCost": _decimal("cpu_cost", 5), "cpuEfficiency": cpu_eff.round(5).cast(pl.Utf8),
-        "ramBytes": (c("mem_mi") * 1048576).cast(pl.Utf8), "ramByteRequestAverage": (c("mem_mi") * 1048576).cast(pl.Utf8),
-        "ramByteUsageAverage": c("ram_use").round(5).cast(pl.Utf8), "ramByteHours": (c("mem_mi") * 1048576).cast(pl.Utf8),
+        "ramBytes": ram_bytes, "ramByteRequestAverage": ram_bytes,
+        "ramByteUsageAverage": c("ram_use").round(5).cast(pl.Utf8), "ramByteHours": ram_bytes,
         "ramCost": _decimal("ram_cost", 5), "ramEfficiency": ram_eff.round(5).cast(pl.Utf8),
         "totalCost": _decimal("total_cost", 5),
         "totalEfficiency": ((cpu_eff * c("cpu_cost") + ram_eff * c("ram_cost")) / c("total_cost")).round(5)
