@@ -1,4 +1,4 @@
-"""`unitcost` command line: generate, run, demo, check, whatif, report."""
+"""`unitcost` command line: generate, run, demo, check, whatif, report, instance."""
 
 from __future__ import annotations
 
@@ -271,7 +271,23 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--config")
     report.add_argument("--date", type=date.fromisoformat, help="a built day (default: the latest built usage_date)")
 
+    instance = sub.add_parser("instance", help="a persistent Dagster instance for the daily schedule and sensor")
+    instance.add_argument("action", choices=["init"])
+    instance.add_argument("home", help="the folder that becomes $DAGSTER_HOME")
+    instance.add_argument("--config", help="the unitcost.yaml the daemon runs (printed as UNITCOST_CONFIG)")
+
     args = parser.parse_args(argv)
+    if args.command == "instance":
+        from dagster_project.lib.errors import ConfigError
+        from dagster_project.lib.instance import init_instance, start_commands
+
+        try:
+            written = init_instance(Path(args.home))
+        except ConfigError as exc:
+            raise SystemExit(f"unitcost: {exc}") from None
+        print(f"wrote {written}; start the daily run with:")
+        print(start_commands(Path(args.home), args.config))
+        return 0
     if args.command == "generate":
         print(_generate(args))
         return 0

@@ -29,8 +29,9 @@ def build_definitions(unitcost: UnitcostConfigResource) -> dg.Definitions:
     partitions = daily_partitions(unitcost.config.start_date)
     return dg.Definitions.merge(
         *(domain.defs(partitions) for domain in DOMAINS),
-        # the daily job's runs carry their warehouse: the run queue runs one at a time per warehouse
-        schedules.defs(partitions, str(unitcost.config.warehouse_path)),
+        # the daily job (its runs carry their warehouse: the run queue runs one at a time per warehouse), its
+        # schedule and the bill-delivery sensor
+        schedules.defs(partitions, unitcost.config),
         dg.Definitions(resources=warehouse_resources(unitcost)),
     )
 

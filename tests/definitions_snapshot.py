@@ -1,5 +1,5 @@
 """The structure of the Dagster code location as text: every asset with its group, kinds, partitioning and upstream
-keys; every asset check and whether it blocks; jobs; schedules. tests/snapshots/definitions.txt holds the expected
+keys; every asset check and whether it blocks; jobs; schedules; sensors. tests/snapshots/definitions.txt holds the expected
 text; `UNITCOST_UPDATE_SNAPSHOTS=1 make test` rewrites it after an intended change (review the diff)."""
 
 from __future__ import annotations
@@ -31,4 +31,9 @@ def describe_definitions(defs: dg.Definitions) -> str:
     for schedule in sorted(defs.schedules or [], key=lambda s: s.name):
         resolved = defs.resolve_schedule_def(schedule.name)
         lines.append(f"{resolved.name} | {resolved.cron_schedule} | {resolved.execution_timezone} | {resolved.job_name}")
+    lines.append("# sensors: name | minimum interval (s) | default status | job")
+    for sensor in sorted(defs.sensors or [], key=lambda s: s.name):
+        resolved = defs.resolve_sensor_def(sensor.name)
+        lines.append(f"{resolved.name} | {resolved.minimum_interval_seconds} | {resolved.default_status.value} | "
+                     f"{resolved.job_name}")
     return "\n".join(lines) + "\n"

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from dagster_project.lib.allocation_policy import AllocationPolicy, parse_allocation
-from dagster_project.lib.config_schema import Sources, validate_shape
+from dagster_project.lib.config_schema import Schedule, Sources, validate_shape
 from dagster_project.lib.errors import ConfigError
 from dagster_project.lib.lookback import DEFAULT_LOOKBACK_DAYS
 from dagster_project.lib.pruning import DEFAULT_KEEP_RUNS
@@ -126,6 +126,8 @@ class UnitcostConfig:
     lookback_days: int = DEFAULT_LOOKBACK_DAYS  # how late a call or request sample may land (lib/lookback.py)
     run_lock_wait_seconds: float = 0.0  # how long a second run waits for the warehouse's run lock (lib/run_lock.py)
     keep_runs: int = DEFAULT_KEEP_RUNS  # dbt target folders kept (lib/pruning.py)
+    schedule_cron: str = Schedule().cron  # `schedule.cron`: when the daily run starts (UTC; defs/schedules.py)
+    bill_sensor_seconds: int = Schedule().bill_sensor_seconds  # how often the bill-delivery sensor looks
     report_path: Path | None = None  # `report.path`: the daily report's folder (None: <base_dir>/report)
     bigquery: BigQueryConfig | None = None  # set when warehouse.engine is bigquery
 
@@ -351,6 +353,8 @@ def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> U
         lookback_days=shape.lookback_days,
         run_lock_wait_seconds=shape.run_lock.wait_seconds if shape.run_lock else 0.0,
         keep_runs=shape.retention.keep_runs if shape.retention else DEFAULT_KEEP_RUNS,
+        schedule_cron=(shape.schedule or Schedule()).cron,
+        bill_sensor_seconds=(shape.schedule or Schedule()).bill_sensor_seconds,
         report_path=_parse_report(where, base, raw.get("report")),
         bigquery=bigquery,
     )

@@ -68,6 +68,13 @@ class RunLock(_Block):
     wait_seconds: pydantic.NonNegativeFloat = Field(default=0, strict=False)
 
 
+class Schedule(_Block):
+    """`schedule:` - when the Dagster daemon launches runs (defs/schedules.py, defs/cloud_bill/sensors.py)."""
+
+    cron: StrictStr = "0 6 * * *"  # the daily run (UTC), launching yesterday's partition
+    bill_sensor_seconds: StrictInt = Field(default=900, ge=1)  # how often the bill-delivery sensor looks
+
+
 class Retention(_Block):
     """`retention:` - how many runs' dbt target folders are kept (lib/pruning.py)."""
 
@@ -92,6 +99,7 @@ class ConfigFile(_Block):
     anomalies: Any = None
     alerts: Any = None
     run_lock: RunLock | None = None
+    schedule: Schedule | None = None
     retention: Retention | None = None
     report: Report | None = None
 

@@ -150,6 +150,14 @@ def delivery_fingerprint(parts: list[tuple[str, str]]) -> str:
     return "fp:" + hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
+def current_fingerprint(delivery: Delivery, fingerprints: dict[str, str]) -> str:
+    """The fingerprint of one delivery as it stands: its id, its manifest's and its data files' fingerprints
+    (``fingerprints`` from files.file_fingerprints). It changes with a new execution or a file rewritten in place."""
+    keys = [delivery.manifest_key, *delivery.data_keys]
+    parts = [("delivery_id", delivery.delivery_id), *((key, fingerprints.get(key, "")) for key in keys)]
+    return delivery_fingerprint(parts)
+
+
 # ------------------------------------------------------------------------------------------------------------
 # internals
 # ------------------------------------------------------------------------------------------------------------
