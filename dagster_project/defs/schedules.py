@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import dagster as dg
 
+from dagster_project.lib.run_steps import STEP_HOOKS
+
 DAILY_JOB = "unitcost_daily"
 # the run queue's key (deploy/dagster.yaml: at most one queued run per value in progress): one run per warehouse
 WAREHOUSE_TAG = "unitcost/warehouse"
@@ -18,6 +20,7 @@ def daily_job(partitions: dg.PartitionsDefinition, warehouse: str = "") -> "dg.J
         partitions_def=partitions,
         description="Every asset for one UTC day (or a range, as a single-run backfill).",
         tags={WAREHOUSE_TAG: warehouse} if warehouse else None,
+        hooks=STEP_HOOKS,  # every step's time, rows and bytes -> raw.pipeline_run_steps (lib/run_steps.py)
     )
 
 
