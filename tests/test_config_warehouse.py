@@ -46,10 +46,17 @@ def test_bad_warehouse_settings_are_named(warehouse, message):
         config(warehouse)
 
 
-def test_the_pipeline_refuses_bigquery_until_its_assets_write_there(tmp_path):
+def test_engine_bigquery_switches_the_dbt_target_and_the_engine(tmp_path):
     from dagster_project.defs.resources import UnitcostConfigResource, warehouse_resources
+    from dagster_project.lib.warehouse_engines import BigQueryEngine, DuckDBEngine, warehouse_engine
 
     path = tmp_path / "unitcost.yaml"
     path.write_text("start_date: 2026-01-01\nwarehouse: {engine: bigquery, project: acme}\n")
-    with pytest.raises(ConfigError, match="not wired to them yet"):
-        warehouse_resources(UnitcostConfigResource(path=str(path)))
+    resource = UnitcostConfigResource(path=str(path))
+    assert warehouse_resources(resource)["dbt"].target == "bigquery"
+    assert isinstance(warehouse_engine(resource.config), BigQueryEngine)
+    duck = tmp_path / "duck.yaml"
+    duck.write_text("start_date: 2026-01-01\n")
+    duck_resource = UnitcostConfigResource(path=str(duck))
+    assert warehouse_resources(duck_resource)["dbt"].target is None  # the profile's default: duckdb, as before
+    assert isinstance(warehouse_engine(duck_resource.config), DuckDBEngine)

@@ -11,7 +11,6 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.lib.config import UnitcostConfig, default_config, find_config_path, load_config
-from dagster_project.lib.errors import ConfigError
 
 
 @cache
@@ -47,15 +46,13 @@ def warehouse_resources(unitcost: UnitcostConfigResource) -> dict[str, dg.Config
     """Every resource an asset or check asks for, from one config."""
     from dagster_project.defs.dbt.project import DBT_PROJECT_DIR, dbt_project
 
-    if unitcost.config.bigquery is not None:
-        # what runs on BigQuery today is the dbt project (target bigquery) and the raw writer
-        # (lib/warehouse_bigquery.py); the Dagster assets still write through DuckDB connections
-        raise ConfigError(
-            f"{unitcost.config.path}: warehouse.engine bigquery: the dbt models (dbt --target bigquery) and the raw "
-            "writer are ready, the Dagster pipeline is not wired to them yet (README.md, Running on BigQuery)"
-        )
+    from dagster_project.lib.warehouse_engines import warehouse_engine
+
+    # warehouse.engine decides the dbt target; the DuckDB file stays the run's control store on either engine
+    # (lib/warehouse_engines.py: on BigQuery the raw rows are pushed from it before dbt builds)
+    target = warehouse_engine(unitcost.config).dbt_target
     return {
         "unitcost": unitcost,
         "duckdb": WarehouseResource(database=str(unitcost.config.warehouse_path)),
-        "dbt": DbtCliResource(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR)),
+        "dbt": DbtCliResource(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR), target=None if target == "duckdb" else target),
     }

@@ -10,6 +10,7 @@ import dagster as dg
 
 from dagster_project.lib.config import UnitcostConfig
 from dagster_project.lib.errors import ConfigError
+from dagster_project.lib.run_steps import STEP_HOOKS
 
 DAILY_JOB = "unitcost_daily"
 SCHEDULE_NAME = "daily_schedule"
@@ -27,6 +28,7 @@ def daily_job(partitions: dg.PartitionsDefinition, warehouse: str = "") -> "dg.J
         description="Every asset for one UTC day (or a range, as a single-run backfill).",
         tags={WAREHOUSE_TAG: warehouse} if warehouse else None,
         executor_def=dg.in_process_executor,
+        hooks=STEP_HOOKS,  # every step's time, rows and bytes -> raw.pipeline_run_steps (lib/run_steps.py)
     )
 
 

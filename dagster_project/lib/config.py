@@ -29,6 +29,8 @@ CONFIG_FILE_NAME = "unitcost.yaml"
 SOURCE_KINDS = tuple(Sources.model_fields)
 DEFAULT_START_DATE = date(2026, 1, 1)
 DEFAULT_REPORT_FOLDER = "report"
+# BigQuery on-demand analysis, USD per TiB billed (US and EU multi-regions, 2026 list price)
+DEFAULT_PRICE_PER_TIB_USD = Decimal("6.25")
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ class UnitcostConfig:
     bill_sensor_seconds: int = Schedule().bill_sensor_seconds  # how often the bill-delivery sensor looks
     report_path: Path | None = None  # `report.path`: the daily report's folder (None: <base_dir>/report)
     bigquery: BigQueryConfig | None = None  # set when warehouse.engine is bigquery
+    # warehouse.price_per_tib_usd: what marts.pipeline_runs prices a run's billed bytes at (BigQuery on-demand)
+    price_per_tib_usd: Decimal = DEFAULT_PRICE_PER_TIB_USD
 
     @property
     def report_folder(self) -> Path:
@@ -150,6 +154,7 @@ class UnitcostConfig:
             "duckdb_path": str(self.warehouse_path),
             **self.anomalies.dbt_vars(),
             **(self.bigquery.dbt_vars() if self.bigquery else {}),
+            "price_per_tib_usd": str(self.price_per_tib_usd),
         }
 
 
@@ -357,6 +362,8 @@ def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> U
         bill_sensor_seconds=(shape.schedule or Schedule()).bill_sensor_seconds,
         report_path=_parse_report(where, base, raw.get("report")),
         bigquery=bigquery,
+        price_per_tib_usd=_decimal(where, "warehouse.price_per_tib_usd",
+                                   wh.get("price_per_tib_usd", DEFAULT_PRICE_PER_TIB_USD), Decimal(0), False),
     )
 
 

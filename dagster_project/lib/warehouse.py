@@ -8,6 +8,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from dagster_project.lib.run_steps import count_rows
+
 RAW_SCHEMA = "raw"
 
 
@@ -60,6 +62,7 @@ def replace_rows(
     except BaseException:
         con.execute("rollback")
         raise
+    count_rows(inserted)
     return inserted
 
 
@@ -87,6 +90,7 @@ def replace_days(
     except BaseException:
         con.execute("rollback")
         raise
+    count_rows(sum(counts.values()))
     return counts
 
 

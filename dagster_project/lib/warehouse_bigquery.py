@@ -32,6 +32,7 @@ from typing import Any
 import polars as pl
 
 from dagster_project.lib.config import BigQueryConfig
+from dagster_project.lib.run_steps import count_bytes
 
 STAGE_EXPIRY = dt.timedelta(days=1)
 
@@ -184,8 +185,10 @@ class BigQueryRawWriter:
                                        maximum_bytes_billed=self.config.maximum_bytes_billed)
 
     def _record(self, job, kind: str) -> None:
-        self.jobs.append(JobCost(job.job_id, kind, getattr(job, "total_bytes_processed", None),
-                                 getattr(job, "total_bytes_billed", None)))
+        cost = JobCost(job.job_id, kind, getattr(job, "total_bytes_processed", None),
+                       getattr(job, "total_bytes_billed", None))
+        self.jobs.append(cost)
+        count_bytes(cost.bytes_processed, cost.bytes_billed)
 
 
 def bigquery_client(config: BigQueryConfig):

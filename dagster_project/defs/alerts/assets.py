@@ -58,6 +58,9 @@ def webhook_posts(
 ) -> dg.MaterializeResult:
     settings = unitcost.config.alerts
     url = settings.webhook()
+    if unitcost.config.bigquery is not None:  # the alert marts are on BigQuery: not read from there yet
+        context.log.warning("warehouse.engine bigquery: webhook alerts are not posted (README.md, Running on BigQuery)")
+        return dg.MaterializeResult(metadata={"posted": 0, "webhook": "not on bigquery"})
     with duckdb.get_connection() as con:
         pending = pending_alerts(con)
         if url is None:

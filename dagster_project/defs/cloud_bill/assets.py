@@ -10,6 +10,7 @@ from dagster_project.defs.cloud_bill.loading import load_bill_source
 from dagster_project.defs.resources import UnitcostConfigResource
 from dagster_project.lib.bill_deliveries import days_touched_by_run, ensure_bill_tables
 from dagster_project.lib.raw_assets import materialized, raw_multi_asset
+from dagster_project.lib.run_steps import count_rows
 from dagster_project.lib.touched_days import record_touched_days
 from ingest.errors import LandingFileError
 
@@ -32,6 +33,7 @@ def cloud_bill(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitco
                 context.log.error(f"bill source '{source.name}': {exc}")
                 failures.append(exc)
         record_touched_days(con, run_id, "cloud_bill", days_touched_by_run(con, run_id))
+    count_rows(sum(r["row_count"] for r in loaded))
     if failures:
         # the periods that did load are committed and recorded with this run; the next run's checks pick them up
         raise failures[0] if len(failures) == 1 else LandingFileError(

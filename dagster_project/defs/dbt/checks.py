@@ -10,6 +10,8 @@ import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.dbt.project import project_var
+from dagster_project.defs.resources import UnitcostConfigResource
+from dagster_project.lib.warehouse_engines import BigQueryEngine, warehouse_engine
 
 COST_LEDGER = dg.AssetKey(["marts", "cost_ledger"])
 
@@ -30,16 +32,22 @@ def broken_day_sources(con: duckdb_lib.DuckDBPyConnection, start: date, end: dat
     ).fetchall()
 
 
-def ledger_conserves_truth(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
+def ledger_conserves_truth(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource,
+                           unitcost: UnitcostConfigResource) -> dg.AssetCheckResult:
     """Per day and source of the run: Σ ledger = Σ effective bill cost + LLM invoices, to the tolerance."""
     window = context.op_execution_context.partition_time_window
     start, end = window.start.date(), (window.end - timedelta(days=1)).date()
-    with duckdb.get_connection() as con:
-        broken = broken_day_sources(con, start, end)
-        total = con.execute(
-            "select coalesce(sum(amount_usd), 0) from marts.cost_ledger where usage_date between ? and ?",
-            [start, end],
-        ).fetchone()[0]
+    engine = warehouse_engine(unitcost.config)
+    if isinstance(engine, BigQueryEngine):  # the built marts are on BigQuery (marts_build)
+        broken = engine.broken_day_sources(start, end, conservation_tolerance())
+        total = engine.ledger_total(start, end)
+    else:
+        with duckdb.get_connection() as con:
+            broken = broken_day_sources(con, start, end)
+            total = con.execute(
+                "select coalesce(sum(amount_usd), 0) from marts.cost_ledger where usage_date between ? and ?",
+                [start, end],
+            ).fetchone()[0]
     return dg.AssetCheckResult(
         passed=not broken,
         metadata={

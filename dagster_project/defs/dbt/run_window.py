@@ -10,6 +10,7 @@ import duckdb
 
 from dagster_project.lib.config import UnitcostConfig
 from dagster_project.lib.touched_days import days_touched
+from dagster_project.lib.warehouse_engines import warehouse_engine
 
 
 def _built_days(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
@@ -35,7 +36,8 @@ def run_window(context: dg.AssetExecutionContext, config: UnitcostConfig) -> dic
         # closed before dbt starts: the dbt subprocess opens the file after this connection
         with duckdb.connect(str(config.warehouse_path)) as con:
             first, last = days_touched(con, context.run.run_id)
-            built_first, built_last = _built_days(con)
+            # on BigQuery the built ledger is there, not in this file (lib/warehouse_engines.py)
+            built_first, built_last = warehouse_engine(config).built_days() or _built_days(con)
     except duckdb.Error as exc:  # an older warehouse without these columns: rebuild the run's days only
         context.log.warning(f"run window not widened to the days the run touched: {exc}")
         first = last = None

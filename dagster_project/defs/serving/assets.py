@@ -8,7 +8,10 @@ serving path in one atomic rename. A failure at any step deletes the new file an
 A reader never sees a half-written file: one that opens the path gets the old copy or the new one, whole; one
 holding it open keeps its copy (the rename does not touch an open file). DuckDB keeps one database instance per
 path per process, so a process that keeps any connection open (a BI server's pool) reads the copy it opened until
-all of its connections to that path close; a pool that recycles its connections sees the new day."""
+all of its connections to that path close; a pool that recycles its connections sees the new day.
+
+On BigQuery (warehouse.engine: bigquery) the same step copies each table of `<prefix>marts_build` over
+`<prefix>marts` with one copy job per table (lib/warehouse_engines.py); no serving file is written there."""
 
 
 import json
@@ -22,6 +25,7 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.defs.resources import UnitcostConfigResource
+from dagster_project.lib.warehouse_engines import BigQueryEngine, warehouse_engine
 
 
 def mart_names() -> list[str]:
@@ -78,6 +82,13 @@ def publish(staging: Path, target: Path) -> None:
 def marts_copy(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost: UnitcostConfigResource
 ) -> dg.MaterializeResult:
+    engine = warehouse_engine(unitcost.config)
+    if isinstance(engine, BigQueryEngine):
+        # BigQuery: the checked marts_build tables are copied over the readers' marts dataset (copy jobs)
+        published = engine.publish_marts(mart_names())
+        return dg.MaterializeResult(metadata={
+            "dataset": f"{engine.bq.project}.{engine.bq.dataset('marts')}", "tables": sorted(published),
+            "ledger_rows": published.get("cost_ledger", 0)})
     target = unitcost.config.serving_path
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
