@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from test_bill_ingest import PAYER, cloud_bill, load, put, totals, warehouse, write_cur2_delivery, cur2_row  # noqa: E402,F401
+from test_bill_ingest import (  # noqa: E402,F401 - cloud_bill, warehouse: fixtures
+    PAYER, cloud_bill, cur2_row, load, put, totals, warehouse, write_cur2_delivery)
 from test_bill_pipeline import query, write_config  # noqa: E402
 
 from dagster_project.cli import run_pipeline  # noqa: E402
@@ -88,8 +89,8 @@ def test_a_run_with_both_exports_as_two_sources_stops_before_the_ledger(tmp_path
     write_cur1_report(landing / "legacy", "2026-10", "1.50")
     # (another file: a process parses each config path once)
     both = config.with_name("unitcost-both.yaml")
-    both.write_text(config.read_text().replace(
-        "  cur: {uri: landing/new, name: new}", "  cur: [{uri: landing/new, name: new}, {uri: landing/legacy, name: legacy}]"))
+    both.write_text(config.read_text().replace("  cur: {uri: landing/new, name: new}",
+                                               "  cur: [{uri: landing/new, name: new}, {uri: landing/legacy, name: legacy}]"))
     result = run_pipeline(str(both), date(2026, 10, 2), date(2026, 10, 2), raise_on_error=False)
     assert not result.success
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
