@@ -268,7 +268,7 @@ def _failed_run(root: Path, config: Path):
     tables = {t for (t,) in _q(root, "select table_name from information_schema.tables where table_schema = 'marts'")}
     assert "cost_ledger" not in tables
     assert not (root / "warehouse" / "unitcost_serving.duckdb").exists()
-    return checks, str(failure.event_specific_data.error)
+    return checks, str(failure.event_specific_data.error), result
 
 
 def test_unknown_model_blocks_the_run_and_waits_in_the_quarantine(tmp_path):
@@ -279,13 +279,17 @@ def test_unknown_model_blocks_the_run_and_waits_in_the_quarantine(tmp_path):
                "gen_ai.usage.output_tokens": 5, "tenant.id": "t001"}
     _write(root / "landing" / "llm" / "2026-10-01" / "finetune.jsonl",
            "".join(json.dumps({**unknown, "event_id": f"ft-{i}"}) + "\n" for i in range(3)))
-    checks, error = _failed_run(root, config)
+    checks, error, result = _failed_run(root, config)
     assert checks["llm_calls_have_a_cost"].passed is False
     assert "llm_calls_have_a_cost" in error
     # the failing rows - the quarantine - name the model string and its call count, with every call's tokens
     assert _q(root, "select provider_name, model_string, model_calls, count(*), sum(input_tokens), "
                     "sum(output_tokens) from intermediate.llm_calls_unpriced group by all") == [
         ("openai", "acme-finetune-v7", 3, 3, 30, 15)]
+    # and Dagster's metadata names it, as the run's output does
+    resolution = next(m for m in result.get_asset_materialization_events()
+                      if m.asset_key.path == ["raw", "llm_model_resolution"]).materialization.metadata
+    assert "openai/acme-finetune-v7" in resolution["unknown_models"].value
     # never priced $0: the calls have no cost at all
     assert _q(root, "select count(*) from intermediate.int_llm_calls_priced where model = 'acme-finetune-v7' "
                     "and not is_priced and priced_cost_usd is null") == [(3,)]
@@ -298,6 +302,6 @@ def test_overlapping_negotiated_price_periods_block_the_run(tmp_path):
            "provider,model,price_key,usd_per_mtok,valid_from,valid_to\n"
            "openai,gpt-4.1,input_mtok,1.5,2026-09-01,2026-10-15\n"
            "openai,gpt-4.1,input_mtok,1.4,2026-10-15,\n")  # both claim 2026-10-15
-    checks, error = _failed_run(root, config)
+    checks, error, result = _failed_run(root, config)
     assert checks["llm_price_override_periods_do_not_overlap"].passed is False
     assert "llm_price_override_periods_do_not_overlap" in error

@@ -297,3 +297,18 @@ def days_touched_by_run(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[da
         "where run_id = ? or checked_run_id = ?",
         [run_id, run_id],
     ).fetchone()
+
+
+def cur_periods_in_two_sources(con: duckdb.DuckDBPyConnection, sources: list[str]) -> list[LandingFileError]:
+    """One error per (billing account, billing period) that two of the configured CUR `sources` both hold (a CUR 1
+    and a CUR 2.0 export of one payer account configured as two sources): the same charges twice, named with both sources'
+    manifests. The ledger is not built while one exists (the bill asset fails with these errors)."""
+    rows = con.execute(
+        f"select billing_account_id, billing_period, list(source_id || ' (' || bill_format || ', ' "
+        f"|| coalesce(manifest, 'no manifest') || ')' order by source_id) from {RAW_SCHEMA}.{DELIVERIES_TABLE} "
+        "where bill_format in ('cur1', 'cur2') and billing_account_id is not null and list_contains(?, source_id) "
+        "group by 1, 2 having count(distinct source_id) > 1 order by 2, 1", [sources]
+    ).fetchall()
+    return [LandingFileError("bill sources", f"billing account {account}, period {period} is delivered by "
+                             f"{len(holders)} sources: {'; '.join(holders)}; keep one export per account and period")
+            for account, period, holders in rows]

@@ -1,5 +1,6 @@
 """Problems are said, not only stored (docs/configuration.md, "What a run says"): the run's output counts the rows it
-quarantined per source and reason and names the unpriced models; an empty file is called one."""
+quarantined per source and reason and names the unpriced models; an empty file is called one; a failed bill check
+names its file and period."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date
 import duckdb
 import pytest
 
+from dagster_project.defs.cloud_bill.expectations import validate_bill_units
 from dagster_project.lib.quarantine import quarantine_report
 from ingest.errors import LandingFileError
 from ingest.kubernetes.opencost import parse_assets
@@ -48,3 +50,31 @@ def test_an_empty_json_file_is_called_an_empty_file(data):
     assert excinfo.value.path == "requests/2026-10-01.json"
     with pytest.raises(LandingFileError, match="empty file"):
         parse_assets(data, "prod", D1, "prod/2026-10-01/assets.json")
+
+
+def test_a_failed_bill_check_names_the_file_and_the_period(tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from test_bill_ingest import LOG, PAYER, cur2_row, write_cur2_delivery
+
+    from dagster_project.defs.cloud_bill.loading import load_bill_source
+    from dagster_project.lib.bill_deliveries import ensure_bill_tables
+    from dagster_project.lib.config import SourceConfig
+
+    root = tmp_path / "export"
+    # the period's currency is its most common one (USD, 2 rows); the file with the EUR row is the other one
+    usd = [cur2_row("1.00"), cur2_row("3.00")]
+    keys = write_cur2_delivery(root, "2026-10", "e1", [usd, [cur2_row("2.00", line_item_currency_code="EUR")]],
+                               "20261004T000000Z")
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        ensure_bill_tables(con)
+        load_bill_source(con, SourceConfig(kind="cur", uri=str(root), name="cur"), "USD", "run-1", LOG)
+        outcome = validate_bill_units(con, "cur_line_items", [("cur", PAYER, "2026-10")])["one_currency_per_period"]
+    assert not outcome.passed
+    [failure] = outcome.failures
+    assert (failure["source_id"], failure["billing_account_id"], failure["billing_period"]) == (
+        "cur", PAYER, "2026-10")
+    assert failure["files"] == sorted(keys)  # under the source's URI, both files of the period
+    assert failure["failed"][0]["examples"] == ["EUR"]

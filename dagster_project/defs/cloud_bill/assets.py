@@ -8,7 +8,7 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.cloud_bill.loading import load_bill_source
 from dagster_project.defs.resources import UnitcostConfigResource
-from dagster_project.lib.bill_deliveries import days_touched_by_run, ensure_bill_tables
+from dagster_project.lib.bill_deliveries import cur_periods_in_two_sources, days_touched_by_run, ensure_bill_tables
 from dagster_project.lib.raw_assets import materialized, raw_multi_asset
 from dagster_project.lib.run_steps import count_rows
 from dagster_project.lib.touched_days import record_touched_days
@@ -33,6 +33,8 @@ def cloud_bill(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitco
                 context.log.error(f"bill source '{source.name}': {exc}")
                 failures.append(exc)
         record_touched_days(con, run_id, "cloud_bill", days_touched_by_run(con, run_id))
+        # a CUR 1 and a CUR 2.0 export of the same account and month in two sources: refused, never summed
+        failures += cur_periods_in_two_sources(con, [s.name for s in cfg.sources_of("cur")])
     count_rows(sum(r["row_count"] for r in loaded))
     if failures:
         # the periods that did load are committed and recorded with this run; the next run's checks pick them up

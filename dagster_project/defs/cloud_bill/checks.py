@@ -41,6 +41,10 @@ def bill_expectations(context: dg.AssetCheckExecutionContext, duckdb: DuckDBReso
         record_touched_days(con, run_id, "bill_expectations", days_touched_by_run(con, run_id))
     for table, rule in _CHECKS:
         outcome = results[table].get(rule) or gx_bill.RuleOutcome()
+        if rule in gx_bill.BLOCKING_RULES:
+            for f in outcome.failures:  # said in the run's output, not only stored
+                context.log.error(f"bill check {rule} failed for {f['source_id']} account {f['billing_account_id']}, "
+                                  f"period {f['billing_period']} (files: {', '.join(f['files']) or 'none'})")
         yield rule_check_result(
             table, rule, outcome, rule in gx_bill.BLOCKING_RULES,
             periods_validated=outcome.periods,

@@ -155,13 +155,18 @@ def validate_bill_units(
                 if not result.success:
                     rule = result.expectation_config.meta["rule"]
                     unit_failed.setdefault(rule, []).append(describe(result))
+        # a failure names the files of its period, as a load error does
+        files = [r[0] for r in con.execute(
+            f"select distinct source_file from raw.{table} where {where} order by 1 limit 10", params
+        ).fetchall()] if unit_failed and "source_file" in existing else []
         for rule, outcome in outcomes.items():
             outcome.periods += 1
             outcome.rows += rows
             if rule in unit_failed:
                 outcome.passed = False
                 outcome.failures.append({"source_id": source_id, "billing_account_id": account,
-                                         "billing_period": period, "failed": merge_failures(unit_failed[rule])})
+                                         "billing_period": period, "files": files,
+                                         "failed": merge_failures(unit_failed[rule])})
     return outcomes
 
 

@@ -56,7 +56,9 @@ def load_bill_source(con, source: SourceConfig, currency: str, run_id: str, log)
         deliveries: list[Delivery] = []
         if fmt in (None, "cur2", "focus"):  # an AWS FOCUS export comes as Data Exports, with manifests
             deliveries = find_cur2_deliveries(landing, errors)
-        if not deliveries and fmt in (None, "cur1"):
+        if fmt is None:
+            deliveries = _one_format_per_period(landing, deliveries, find_cur1_deliveries(landing, errors), errors)
+        elif fmt == "cur1":
             deliveries = find_cur1_deliveries(landing, errors)
         data_files = {k: v for k, v in fingerprints.items() if focus.is_data_file(k)}
         if deliveries:
@@ -76,6 +78,22 @@ def load_bill_source(con, source: SourceConfig, currency: str, run_id: str, log)
             source.uri, f"{len(errors)} billing periods failed to load:\n" + "\n".join(str(e) for e in errors)
         )
     return loaded
+
+
+def _one_format_per_period(landing: Landing, cur2_deliveries: list[Delivery], cur1_deliveries: list[Delivery],
+                           errors: list[LandingFileError]) -> list[Delivery]:
+    """A folder may hold a CUR 2.0 and a CUR 1 export (a migration: old months in one, new months in the other);
+    a billing period both deliver is the same charges twice, so it is refused naming both manifests, and what was
+    loaded of it stays."""
+    periods_1 = {d.billing_period: d for d in cur1_deliveries}
+    both = sorted({d.billing_period for d in cur2_deliveries} & set(periods_1))
+    for period in both:
+        manifests = sorted(d.manifest_key for d in cur2_deliveries if d.billing_period == period)
+        errors.append(LandingFileError(landing.describe(), (
+            f"billing period {period} is delivered twice: as CUR 2.0 ({', '.join(manifests)}) and as CUR 1 "
+            f"({periods_1[period].manifest_key}); keep one export per period or set the source's format "
+            "(cur1 or cur2)")))
+    return [d for d in [*cur2_deliveries, *cur1_deliveries] if d.billing_period not in both]
 
 
 def _holds_focus(landing: Landing, data_files: dict[str, str]) -> bool:

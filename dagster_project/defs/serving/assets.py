@@ -17,6 +17,7 @@ On BigQuery (warehouse.engine: bigquery) the same step copies each table of `<pr
 import json
 import os
 import uuid
+from glob import escape as glob_escape
 from pathlib import Path
 
 import dagster as dg
@@ -79,6 +80,26 @@ def publish(staging: Path, target: Path) -> None:
         os.close(folder)
 
 
+def replace_serving_copy(con: duckdb_lib.DuckDBPyConnection, target: Path) -> dict[str, int]:
+    """Write, check and publish a new serving copy of `con`'s marts over `target`; the {table: rows} it holds.
+
+    Whatever fails on the way (a full disk, a killed process before the rename), `target` is left as it was. A new
+    file left behind by a run killed mid-copy is removed here first: this runs under the run lock, so no other run
+    is writing one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{glob_escape(target.name)}.*.tmp*"):
+        stale.unlink(missing_ok=True)
+    staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        expected = write_serving_file(con, staging)
+        verify_serving_file(staging, expected)
+        publish(staging, target)
+    finally:
+        for leftover in (staging, staging.with_name(staging.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    return expected
+
+
 def marts_copy(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost: UnitcostConfigResource
 ) -> dg.MaterializeResult:
@@ -90,16 +111,8 @@ def marts_copy(
             "dataset": f"{engine.bq.project}.{engine.bq.dataset('marts')}", "tables": sorted(published),
             "ledger_rows": published.get("cost_ledger", 0)})
     target = unitcost.config.serving_path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with duckdb.get_connection() as con:
-            expected = write_serving_file(con, staging)
-        verify_serving_file(staging, expected)
-        publish(staging, target)
-    finally:
-        for leftover in (staging, staging.with_name(staging.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+    with duckdb.get_connection() as con:
+        expected = replace_serving_copy(con, target)
     return dg.MaterializeResult(metadata={
         "path": str(target), "tables": sorted(expected), "ledger_rows": expected.get("cost_ledger", 0),
     })
