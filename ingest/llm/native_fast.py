@@ -22,7 +22,8 @@ _WHITESPACE = " \t\n\r\x0b\x0c"  # native.py's: what bytes.strip() strips
 _TIMESTAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3}|\.\d{6})?(Z|[+-]\d{2}:\d{2})$"
 # a value a known key must not start with: text is a JSON string or null; a count an integer of at most 18 digits
 # (no fraction, no exponent) or null; batch true, false or null
-_NOT_PLAIN = {"string": r'[^"n]', "count": r"(?:-?\d{19}|-?\d+[.eE]|[^-0-9n])", "boolean": r"[^tfn]"}
+# (whitespace is excluded from the classes: `\s*` may match nothing, and a space must not then count as the value)
+_NOT_PLAIN = {"string": r'[^"n\s]', "count": r"(?:-?\d{19}|-?\d+[.eE]|[^-0-9n\s])", "boolean": r"[^tfn\s]"}
 _KEY = r'"({keys})"\s*:\s*'
 
 
