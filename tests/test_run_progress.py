@@ -55,3 +55,23 @@ def test_bars_stay_off_without_a_terminal(capsys):
     finally:
         progress.hide_bars()
     assert capsys.readouterr().out == "[   1.0s] done   business\n"
+
+
+def test_step_lines_count_passed_checks_and_show_a_failures_own_message(capsys):
+    import dagster as dg
+
+    @dg.asset(check_specs=[dg.AssetCheckSpec("a_ok", asset="counted"), dg.AssetCheckSpec("b_ok", asset="counted")])
+    def counted():
+        yield dg.MaterializeResult(check_results=[dg.AssetCheckResult(check_name="a_ok", passed=True),
+                                                  dg.AssetCheckResult(check_name="b_ok", passed=True)])
+
+    @dg.asset(deps=[counted])
+    def broken():
+        raise ValueError("/landing/llm/2026-10-01/a.jsonl: line 3 - not valid JSON")
+
+    job = dg.Definitions(assets=[counted, broken], jobs=[dg.define_asset_job("j")]).resolve_job_def("j")
+    job = job.with_logger_defs({"progress": progress.step_progress_logger})
+    job.execute_in_process(run_config={"loggers": {"progress": {}}}, raise_on_error=False)
+    lines = [line.split("] ", 1)[1] for line in capsys.readouterr().out.splitlines() if line.startswith("[")]
+    assert lines == ["start  counted", "done   counted (2 checks passed)", "start  broken",
+                     "FAILED broken ValueError: /landing/llm/2026-10-01/a.jsonl: line 3 - not valid JSON"]

@@ -1,4 +1,5 @@
-"""Progress a person can follow on a long `unitcost run`: one line per step start, finish, failure and check, a bar
+"""Progress a person can follow on a long `unitcost run`: one line per step start and finish, per failure and per
+failed check (a step's passed checks are counted on its `done` line), a bar
 over the run's steps (done / total, elapsed, ETA) and, inside a long step, a bar of its own counts (files read, dbt
 nodes built).
 
@@ -100,6 +101,7 @@ class _StepLines(logging.Filter):
     def __init__(self):
         super().__init__()
         self.started = time.monotonic()
+        self.passed: dict[str, int] = {}  # step -> its passed checks so far
 
     def filter(self, record: logging.LogRecord) -> bool:
         meta = getattr(record, "dagster_meta", None) or {}
@@ -112,8 +114,14 @@ class _StepLines(logging.Filter):
         detail = ""
         if kind == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data
-            check = getattr(data, "check_name", "")
-            detail = f"{check}: {'passed' if getattr(data, 'passed', False) else 'FAILED'}"
+            if getattr(data, "passed", False):
+                self.passed[step] = self.passed.get(step, 0) + 1
+                return False
+            detail = f"{getattr(data, 'check_name', '')}: FAILED"
+        elif kind == "STEP_SUCCESS" and self.passed.get(step):
+            detail = f"({self.passed.pop(step)} checks passed)"
+        elif kind == "STEP_FAILURE" and getattr(event.event_specific_data, "error", None) is not None:
+            detail = _error_text(event.event_specific_data.error)
         elif kind in ("STEP_FAILURE", "RUN_FAILURE"):
             detail = record.getMessage().split(" - ")[-1][:2000]
         line = f"[{elapsed:6.1f}s] {_LABELS[kind]:<6} {step} {detail}".rstrip()
@@ -124,6 +132,14 @@ class _StepLines(logging.Filter):
         if kind in ("STEP_SUCCESS", "STEP_FAILURE"):
             _bars.step_done()
         return False
+
+
+def _error_text(error) -> str:
+    """A step's error without its stack (the Dagster log keeps that): the user code's own exception, whose message
+    names the file and the problem, or dbt's last lines and its log's path."""
+    while getattr(error, "cause", None) is not None and error.cls_name == "DagsterExecutionStepExecutionError":
+        error = error.cause
+    return error.message.strip().removeprefix("dagster._core.definitions.events.Failure: ")[:4000]
 
 
 @dg.logger(description="one line per step, for the unitcost command line")
