@@ -24,30 +24,36 @@ def _definitions(config: str | None, resource=None):
     return build_definitions(resource or UnitcostConfigResource.find(config))
 
 
-def run_pipeline(config: str | None, start: date, end: date, raise_on_error: bool = True):
+def run_pipeline(config: str | None, start: date, end: date, raise_on_error: bool = True, bars: bool = False):
     """Materialize every asset for the inclusive day range as one single-run backfill, in this process, holding the
-    warehouse's run lock (lib/run_lock.py: RunLockedError when another run holds it)."""
+    warehouse's run lock (lib/run_lock.py: RunLockedError when another run holds it). `bars`: progress bars on the
+    terminal (lib/progress.py)."""
     import dagster as dg
 
     from dagster_project.defs.resources import UnitcostConfigResource
     from dagster_project.defs.schedules import DAILY_JOB
-    from dagster_project.lib.progress import step_progress_logger
+    from dagster_project.lib import progress
     from dagster_project.lib.run_lock import run_lock
 
     if end < start:
         raise SystemExit(f"--end {end} is before --start {start}")
     resource = UnitcostConfigResource.find(config)
     definitions = _definitions(config, resource)
-    job = definitions.resolve_job_def(DAILY_JOB).with_logger_defs({"progress": step_progress_logger})
+    job = definitions.resolve_job_def(DAILY_JOB).with_logger_defs({"progress": progress.step_progress_logger})
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     cfg = resource.config
     with run_lock(cfg.warehouse_path, cfg.run_lock_wait_seconds, log=lambda m: print(m, file=sys.stderr)):
-        return job.execute_in_process(
-            run_config={"loggers": {"progress": {}}},
-            instance=instance,
-            tags={RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()},
-            raise_on_error=raise_on_error,
-        )
+        if bars:
+            progress.show_bars(len(job.nodes))
+        try:
+            return job.execute_in_process(
+                run_config={"loggers": {"progress": {}}},
+                instance=instance,
+                tags={RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()},
+                raise_on_error=raise_on_error,
+            )
+        finally:
+            progress.hide_bars()
 
 
 def _run_or_refuse(config: str | None, start: date, end: date):
@@ -59,7 +65,7 @@ def _run_or_refuse(config: str | None, start: date, end: date):
     from dagster_project.lib.quarantine import quarantine_report
 
     try:
-        result = run_pipeline(config, start, end, raise_on_error=False)
+        result = run_pipeline(config, start, end, raise_on_error=False, bars=True)
     except RunLockedError as exc:
         print(f"unitcost: {exc}", file=sys.stderr)
         return None

@@ -1,4 +1,15 @@
-"""A terse console logger for `unitcost run`: one line per step start, finish, failure and check."""
+"""Progress a person can follow on a long `unitcost run`: one line per step start and finish, per failure and per
+failed check (a step's passed checks are counted on its `done` line), a bar
+over the run's steps (done / total, elapsed, ETA) and, inside a long step, a bar of its own counts (files read, dbt
+nodes built).
+
+Assets report their counts with ``count(context, step, done, total, unit)``: the same counts go to the Dagster log
+(a line at each tenth of the way, so a run seen in the Dagster UI says as much as the terminal) and, when the
+command line runs the job in this process, to its bars. Bars are drawn with tqdm on a terminal only; in a log file
+or a test's captured output only the lines appear.
+"""
+
+from __future__ import annotations
 
 import logging
 import sys
@@ -7,12 +18,90 @@ import time
 import dagster as dg
 
 _SHOWN = {"STEP_START", "STEP_SUCCESS", "STEP_FAILURE", "ASSET_CHECK_EVALUATION", "RUN_FAILURE"}
+_LABELS = {"STEP_START": "start", "STEP_SUCCESS": "done", "STEP_FAILURE": "FAILED",
+           "ASSET_CHECK_EVALUATION": "check", "RUN_FAILURE": "RUN FAILED"}
+LOG_TENTHS = 10  # a step's count is logged to Dagster this many times over its total (plus the last)
+
+
+class Bars:
+    """The command line's bars: one over the run's steps, one over the current step's counts (tqdm, terminal only)."""
+
+    def __init__(self, total_steps: int, stream=None) -> None:
+        from tqdm import tqdm
+
+        self._tqdm = tqdm
+        self.stream = stream or sys.stderr
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.steps = tqdm(total=total_steps, unit="step", desc="run", position=0, file=self.stream,
+                          disable=not self.enabled, dynamic_ncols=True, leave=False)
+        self.inner = None
+        self.inner_key: tuple | None = None
+
+    def write(self, line: str) -> None:
+        """A line above the bars (printed plainly when there are none)."""
+        if self.enabled:
+            self._tqdm.write(line, file=sys.stdout)
+        else:
+            print(line, file=sys.stdout, flush=True)
+
+    def step_done(self) -> None:
+        self.steps.update(1)
+        self._close_inner()
+
+    def count(self, step: str, done: int, total: int, unit: str) -> None:
+        if not self.enabled:
+            return
+        key = (step, unit)
+        if self.inner_key != key:
+            self._close_inner()
+            self.inner = self._tqdm(total=total, unit=f" {unit}", desc=step, position=1, file=self.stream,
+                                    dynamic_ncols=True, leave=False)
+            self.inner_key = key
+        self.inner.total = total
+        self.inner.n = done
+        self.inner.refresh()
+
+    def close(self) -> None:
+        self._close_inner()
+        self.steps.close()
+
+    def _close_inner(self) -> None:
+        if self.inner is not None:
+            self.inner.close()
+        self.inner, self.inner_key = None, None
+
+
+_bars: Bars | None = None  # set by the command line for the run it executes in this process
+
+
+def show_bars(total_steps: int) -> Bars:
+    """Start the command line's bars for a run of `total_steps` steps (stop them with ``hide_bars``)."""
+    global _bars
+    _bars = Bars(total_steps)
+    return _bars
+
+
+def hide_bars() -> None:
+    global _bars
+    if _bars is not None:
+        _bars.close()
+    _bars = None
+
+
+def count(context, step: str, done: int, total: int, unit: str) -> None:
+    """`done` of `total` `unit` of `step`: to the Dagster log at each tenth (and the end), and to the bars."""
+    if _bars is not None:
+        _bars.count(step, done, total, unit)
+    tenth = max(1, total // LOG_TENTHS)
+    if done == total or done % tenth == 0:
+        context.log.info(f"{step}: {done} of {total} {unit}")
 
 
 class _StepLines(logging.Filter):
     def __init__(self):
         super().__init__()
         self.started = time.monotonic()
+        self.passed: dict[str, int] = {}  # step -> its passed checks so far
 
     def filter(self, record: logging.LogRecord) -> bool:
         meta = getattr(record, "dagster_meta", None) or {}
@@ -25,15 +114,32 @@ class _StepLines(logging.Filter):
         detail = ""
         if kind == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data
-            check = getattr(data, "check_name", "")
-            detail = f"{check}: {'passed' if getattr(data, 'passed', False) else 'FAILED'}"
+            if getattr(data, "passed", False):
+                self.passed[step] = self.passed.get(step, 0) + 1
+                return False
+            detail = f"{getattr(data, 'check_name', '')}: FAILED"
+        elif kind == "STEP_SUCCESS" and self.passed.get(step):
+            detail = f"({self.passed.pop(step)} checks passed)"
+        elif kind == "STEP_FAILURE" and getattr(event.event_specific_data, "error", None) is not None:
+            detail = _error_text(event.event_specific_data.error)
         elif kind in ("STEP_FAILURE", "RUN_FAILURE"):
             detail = record.getMessage().split(" - ")[-1][:2000]
-        label = {"STEP_START": "start", "STEP_SUCCESS": "done", "STEP_FAILURE": "FAILED",
-                 "ASSET_CHECK_EVALUATION": "check", "RUN_FAILURE": "RUN FAILED"}[kind]
-        record.msg = f"[{elapsed:6.1f}s] {label:<6} {step} {detail}".rstrip()
-        record.args = ()
-        return True
+        line = f"[{elapsed:6.1f}s] {_LABELS[kind]:<6} {step} {detail}".rstrip()
+        if _bars is None:
+            record.msg, record.args = line, ()
+            return True
+        _bars.write(line)
+        if kind in ("STEP_SUCCESS", "STEP_FAILURE"):
+            _bars.step_done()
+        return False
+
+
+def _error_text(error) -> str:
+    """A step's error without its stack (the Dagster log keeps that): the user code's own exception, whose message
+    names the file and the problem, or dbt's last lines and its log's path."""
+    while getattr(error, "cause", None) is not None and error.cls_name == "DagsterExecutionStepExecutionError":
+        error = error.cause
+    return error.message.strip().removeprefix("dagster._core.definitions.events.Failure: ")[:4000]
 
 
 @dg.logger(description="one line per step, for the unitcost command line")

@@ -35,6 +35,7 @@ import polars as pl
 
 from ingest.errors import LandingFileError
 from ingest.llm.events import event_time, split_events
+from ingest.llm.native_fast import parse_plain_native
 from ingest.llm.tokens import TOKEN_KEYS, token_problems
 from ingest.values import count, decimal_amount, load_json, text, to_nano, utf8_text
 
@@ -47,12 +48,22 @@ TEXT_KEYS = {
     "feature_id": "feature.id",
     "service_tier": "service_tier",
 }
+_BOM = b"\xef\xbb\xbf"
 _WHITESPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() strips: a line of other Unicode spaces is not blank
 
 
 def parse_native_jsonl(data: bytes, source_file: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Native JSONL → (LLM_EVENTS rows, LLM_EVENTS_QUARANTINE rows). See the module docstring for the rules."""
-    return split_events(_rows(utf8_text(data, source_file), source_file))
+    """Native JSONL → (LLM_EVENTS rows, LLM_EVENTS_QUARANTINE rows). See the module docstring for the rules.
+
+    A plainly typed file (native_fast.py) is read whole by polars; any other line by line, here."""
+    content = utf8_text(data, source_file)
+    fast = parse_plain_native(data.removeprefix(_BOM), content, source_file, TEXT_KEYS)
+    return fast if fast is not None else parse_native_lines(content, source_file)
+
+
+def parse_native_lines(content: str, source_file: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The line-by-line reading of a native file's text: every rule, every error message."""
+    return split_events(_rows(content, source_file))
 
 
 def _rows(content: str, source_file: str):

@@ -1,22 +1,67 @@
-"""Every warehouse transformation is a dbt model; Dagster runs one `dbt build` per run over its window of days."""
+"""Every warehouse transformation is a dbt model; Dagster runs one `dbt build` per run over its window of days.
+
+dbt's own per-node lines (one START and one result line per model, seed and test) go to `dbt_output.log` in the
+run's dbt target folder, pruned with it (lib/pruning.py); the run shows a count of nodes built instead, and the
+last lines of that log, with its path, only when dbt fails."""
 
 import json
+import re
+from contextlib import redirect_stdout
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.defs.dbt.run_window import run_window
-from dagster_project.defs.dbt.translator import UnitcostDbtTranslator
 from dagster_project.defs.resources import UnitcostConfigResource
+from dagster_project.defs.dbt.translator import UnitcostDbtTranslator
+from dagster_project.lib import progress
 from dagster_project.lib.pruning import checkpoint, prune_run_folders
 from dagster_project.lib.run_steps import count_bytes
 from dagster_project.lib.warehouse_engines import dbt_bytes, warehouse_engine
 
+DBT_OUTPUT_LOG = "dbt_output.log"
+FAILURE_TAIL_LINES = 40  # lines of dbt's output shown when it fails
+# dbt's unit tests check the models' SQL on fixed inputs, not the data: the test suite runs every one of them
+# (tests/conftest.py project_unit_tests, under vars unlike the defaults), so a run does not repeat them
+BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test")
+_NODE_DONE = re.compile(r"^\s*(\d+) of (\d+) (?:OK|PASS|FAIL|ERROR|WARN|SKIP|NO-OP)\b")
+
+
+class _DbtOutput:
+    """What dagster-dbt prints of dbt's events: written to the log file, and the "N of M <status>" lines counted."""
+
+    def __init__(self, path: Path, on_node) -> None:
+        self.path = path
+        self.file = path.open("w", encoding="utf-8")
+        self.on_node = on_node
+        self._partial = ""
+
+    def write(self, text: str) -> int:
+        self.file.write(text)
+        self._partial += text
+        *lines, self._partial = self._partial.split("\n")
+        for line in lines:
+            done = _NODE_DONE.match(line)
+            if done:
+                self.on_node(int(done.group(1)), int(done.group(2)))
+        return len(text)
+
+    def flush(self) -> None:
+        self.file.flush()
+
+    def close(self) -> None:
+        self.file.close()
+
+    def tail(self, lines: int) -> str:
+        self.file.flush()
+        return "\n".join(self.path.read_text(encoding="utf-8").splitlines()[-lines:])
+
 
 def unitcost_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, unitcost: UnitcostConfigResource):
-    """`dbt build` of every model, seed and test for the run's days: the ledger's days are deleted and rebuilt,
+    """`dbt build` of every model, seed and data test for the run's days: the ledger's days are deleted and rebuilt,
     and a failing error-severity test (conservation among them) stops the models after it."""
     config = unitcost.config
     window = run_window(context, config)
@@ -24,12 +69,28 @@ def unitcost_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
     warehouse_engine(config).push_raw(date.fromisoformat(window["start_date"]),
                                       date.fromisoformat(window["end_date"]), context.run.run_id)
     dbt_vars = {**config.dbt_vars(), **window, "current_run_id": context.run.run_id}
-    invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context)
+    invocation = dbt.cli([*BUILD_ARGS, "--vars", json.dumps(dbt_vars)], context=context)
+    output = _DbtOutput(Path(invocation.target_path) / DBT_OUTPUT_LOG,
+                        lambda done, total: progress.count(context, "dbt build", done, total, "nodes"))
+    events = iter(invocation.stream())
     try:
-        yield from invocation.stream()
+        while True:
+            with redirect_stdout(output):  # only while dagster-dbt reads the next event, not while Dagster stores it
+                event = next(events, None)
+            if event is None:
+                break
+            yield event
+    except Exception as exc:
+        raise dg.Failure(
+            description=f"dbt build failed ({exc.__class__.__name__}); the last {FAILURE_TAIL_LINES} lines of "
+                        f"{output.path}:\n{output.tail(FAILURE_TAIL_LINES)}",
+            metadata={"dbt_log": str(output.path)},
+        ) from exc
     finally:
+        output.close()
         # what dbt's jobs processed and billed (BigQuery), read before the target folder may be pruned
         count_bytes(*dbt_bytes(invocation.target_path / "run_results.json"))
+    context.log.info(f"dbt build finished; its per-node log: {output.path}")
     # bounded disk: this run's target folder is the newest; older ones beyond keep_runs go, the file is checkpointed
     removed = prune_run_folders(invocation.target_path.parent, context.op_def.name, config.keep_runs)
     checkpoint(config.warehouse_path)

@@ -8,6 +8,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.resources import UnitcostConfigResource
+from dagster_project.lib import progress
 from dagster_project.lib.lookback import place, read_with_lookback
 from dagster_project.lib.raw_assets import materialized, raw_multi_asset, run_days, source_files
 from dagster_project.lib.touched_days import record_touched_days
@@ -63,20 +64,24 @@ def _call_files(config, log) -> tuple[list[tuple], list[tuple]]:
     return calls, pages
 
 
-def _read_calls(files: list[tuple], folders: set, lookback_days: int) -> dict[int, tuple]:
+def _read_calls(files: list[tuple], folders: set, lookback_days: int,
+                on_file=lambda done, total: None) -> dict[int, tuple]:
     """Per file index (key order) of the files in `folders`: (its folder's day, calls within their day's lookback,
     refused rows). A refused row without a usable timestamp is kept under its folder's day; a call outside its
     day's folders moves to the quarantine under its folder's day (lib/lookback.py)."""
     out = {}
+    wanted = sum(1 for *_, folder, _parse in files if folder in folders)
     for i, (landing, key, folder, parse) in enumerate(files):
         if folder not in folders:
             continue
+        on_file(len(out), wanted)
         ok, bad = parse(landing.read_bytes(key), landing.describe(key))
         ok = place(ok, folder, lookback_days)
         bad = place(bad.with_columns(pl.col("usage_date").fill_null(folder)), folder, lookback_days).drop("lookback")
         outside = ok.filter(pl.col("lookback").is_not_null()).rename({"lookback": "reason"})
         out[i] = (folder, ok.filter(pl.col("lookback").is_null()).drop("lookback"),
                   pl.concat([bad, conform(outside, LLM_EVENTS_QUARANTINE)]))
+    on_file(len(out), wanted)
     return out
 
 
@@ -91,7 +96,9 @@ def llm_events(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitco
     days = run_days(context)
     files, pages = _call_files(cfg, context.log)
     written, earlier, in_key_order = read_with_lookback(
-        lambda folders: _read_calls(files, folders, cfg.lookback_days), days, cfg.lookback_days, cfg.start_date)
+        lambda folders: _read_calls(files, folders, cfg.lookback_days,
+                                    lambda done, total: progress.count(context, "llm_events", done, total, "files")),
+        days, cfg.lookback_days, cfg.start_date)
     calls = [empty(LLM_EVENTS), *(ok for ok, _ in in_key_order)]
     quarantined = [empty(LLM_EVENTS_QUARANTINE), *(bad for _, bad in in_key_order)]
     usage_pages, usage_bad = [empty(LLM_EVENTS)], [empty(LLM_EVENTS_QUARANTINE)]
