@@ -56,6 +56,7 @@ def warehouse_resources(unitcost: UnitcostConfigResource) -> dict[str, dg.Config
         )
     return {
         "unitcost": unitcost,
-        "duckdb": WarehouseResource(database=str(unitcost.config.warehouse_path)),
+        "duckdb": WarehouseResource(database=str(unitcost.config.warehouse_path), connection_config=(
+            {"memory_limit": unitcost.config.memory_limit} if unitcost.config.memory_limit else {})),
         "dbt": DbtCliResource(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR)),
     }

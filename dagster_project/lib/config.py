@@ -9,6 +9,7 @@ relative to the file's folder. Secrets are never read from here.
 from __future__ import annotations
 
 import os
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 from datetime import date
@@ -128,6 +129,7 @@ class UnitcostConfig:
     keep_runs: int = DEFAULT_KEEP_RUNS  # dbt target folders kept (lib/pruning.py)
     report_path: Path | None = None  # `report.path`: the daily report's folder (None: <base_dir>/report)
     bigquery: BigQueryConfig | None = None  # set when warehouse.engine is bigquery
+    memory_limit: str | None = None  # `warehouse.memory_limit`: DuckDB's memory_limit for every connection; None: its own
 
     @property
     def report_folder(self) -> Path:
@@ -148,6 +150,8 @@ class UnitcostConfig:
             "duckdb_path": str(self.warehouse_path),
             **self.anomalies.dbt_vars(),
             **(self.bigquery.dbt_vars() if self.bigquery else {}),
+            # dbt/profiles.yml passes these to DuckDB as settings
+            **({"duckdb_settings": {"memory_limit": self.memory_limit}} if self.memory_limit else {}),
         }
 
 
@@ -292,6 +296,21 @@ def _parse_report(where: str, base: Path, raw: Any) -> Path:
     return Path(_resolve(base, folder))
 
 
+_MEMORY_LIMIT = re.compile(r"[0-9]+(\.[0-9]+)? ?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
+
+
+def _parse_memory_limit(where: str, wh: dict[str, Any]) -> str | None:
+    """`warehouse.memory_limit`: how much memory DuckDB may use before it spills to disk (engine: duckdb)."""
+    limit = wh.get("memory_limit")
+    if limit is None:
+        return None
+    if wh.get("engine", "duckdb") != "duckdb":
+        raise ConfigError(f"{where}: warehouse.memory_limit is for engine: duckdb")
+    if not isinstance(limit, str) or not _MEMORY_LIMIT.fullmatch(limit.strip()):
+        raise ConfigError(f"{where}: warehouse.memory_limit must be an amount like 3GB or 2500MiB, not {limit!r}")
+    return limit.strip()
+
+
 _BIGQUERY_KEYS = ("project", "location", "dataset_prefix", "maximum_bytes_billed", "api_endpoint")
 
 
@@ -353,6 +372,7 @@ def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> U
         keep_runs=shape.retention.keep_runs if shape.retention else DEFAULT_KEEP_RUNS,
         report_path=_parse_report(where, base, raw.get("report")),
         bigquery=bigquery,
+        memory_limit=_parse_memory_limit(where, wh),
     )
 
 

@@ -33,6 +33,7 @@ class Warehouse(_Block):
     dataset_prefix: StrictStr | None = None
     maximum_bytes_billed: Any = None  # a whole number of bytes > 0, checked by _parse_bigquery
     api_endpoint: StrictStr | None = None
+    memory_limit: StrictStr | None = None  # engine: duckdb only, e.g. "3GB" (config.py _parse_memory_limit)
 
 
 class SourceEntry(_Block):
