@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/unitcost-bench"), help="zones, warehouses, logs")
     parser.add_argument("--write", type=Path, default=REPO / "BENCHMARKS.md")
     parser.add_argument("--memory-limit", default="3GB", help="warehouse.memory_limit of the L stage")
+    parser.add_argument("--l-budget-minutes", type=float, default=240.0,
+                        help="skip L when 10 x this run's M backfill would take longer (it says so)")
     args = parser.parse_args(argv)
 
     logs = args.work / "logs"
@@ -97,10 +99,10 @@ def main(argv: list[str] | None = None) -> int:
             last = zone.start() + timedelta(days=args.days - 1)
             extended = stages.pipeline_run(config, end + timedelta(days=1), last, logs / "history-backfill.log")
             daily.append(stages.pipeline_run(config, last, last, logs / f"daily-{args.days}.log"))
-        save("daily", report.daily(daily, extended, month_days, args.days, machine))
+        save("daily", report.daily(daily, extended, month_days, args.days, zone, machine))
     if "l" in args.stages:
         machine = machine_line()
-        save("l", _l_stage(args, zone, logs, machine))
+        save("l", _l_stage(args, zone, month_run, logs, machine))
     if "bq" in args.stages:
         save("bq", report.bigquery(stages.bigquery_path(zone, logs), machine_line()))
     (logs / "results.json").write_text(json.dumps({k: str(v) for k, v in results.items()}, indent=1))
@@ -108,13 +110,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _l_stage(args, m_zone, logs: Path, machine: str) -> str:
-    """The L backfill with a DuckDB memory limit, when the disk holds it (else what it would need)."""
+def _l_stage(args, m_zone, month_run: dict | None, logs: Path, machine: str) -> str:
+    """The L backfill with a DuckDB memory limit, when the disk holds it and it fits the time budget (else what it
+    would need)."""
     if m_zone is not None:
-        needed = stages.zone_bytes(m_zone) * MONTH_DAYS // args.days * L_BYTES_PER_M_BYTE
+        needed = stages.zone_bytes(m_zone) * min(MONTH_DAYS, args.days) // args.days * L_BYTES_PER_M_BYTE
         ok, free = stages.disk_check(args.work, needed)
-        if not ok:
-            return report.l_not_run(needed, free, args.work, machine)
+        minutes = 10 * month_run["wall"] / 60 if month_run else None
+        if not ok or (minutes is not None and minutes > args.l_budget_minutes):
+            return report.l_not_run(needed, free, minutes, args.l_budget_minutes, args.work, machine)
     zone = ensure_zone(args.work / "zone-l", generate_args("L", None, None), logs / "generate-l.log", run_measured)
     config = bench_config(zone, "l", args.memory_limit)
     run = stages.pipeline_run(config, zone.start(), zone.end(), logs / "l-backfill.log")

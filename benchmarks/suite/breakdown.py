@@ -35,6 +35,7 @@ class Breakdown:
     after_last_step: float  # the last step's end to the process's exit
     dbt_nodes: list[dict] = field(default_factory=list)  # unique_id, resource_type, folder, seconds
     dbt_elapsed: float | None = None
+    dbt_window: tuple[str, str] | None = None  # the days dbt rebuilt (its vars start_date, end_date)
 
     def step(self, name: str) -> Step | None:
         return next((s for s in self.steps if s.name == name), None)
@@ -87,6 +88,11 @@ def breakdown(lines: list[tuple[float, str]], wall: float, target: Path | None) 
                        after_last_step=wall - max(ends) if ends else 0.0)
     if target is not None and (target / "run_results.json").exists():
         result.dbt_nodes, result.dbt_elapsed = dbt_nodes(target)
+        dbt_vars = json.loads((target / "run_results.json").read_text()).get("args", {}).get("vars") or {}
+        if isinstance(dbt_vars, str):
+            dbt_vars = json.loads(dbt_vars)
+        if "start_date" in dbt_vars:
+            result.dbt_window = (dbt_vars["start_date"], dbt_vars.get("end_date", ""))
     return result
 
 
