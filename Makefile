@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR := demo
 
-.PHONY: setup bqemulator demo test check-defs clean
+.PHONY: setup bqemulator demo test check-defs bench clean
 
 $(BIN)/unitcost: pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (set PYTHON=...)"; exit 1; }
@@ -36,6 +36,13 @@ test: setup bqemulator
 
 check-defs: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/unitcost check
+
+# issue 13's benchmark (benchmarks/run.py): generates the M month (90 days of history) under /tmp/unitcost-bench,
+# runs the pipeline on it as a user would and rewrites BENCHMARKS.md; `make bench STAGES=floor,m` runs some stages
+STAGES ?= floor,m,alloc,daily,l,bq
+bench: setup
+	$(BIN)/python -c "import psutil" 2>/dev/null || $(BIN)/pip install --quiet -e '.[bench]'
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python benchmarks/run.py --stages $(STAGES)
 
 clean:
 	rm -rf $(VENV) $(BQEMU) $(DEMO_DIR) dbt/target dbt/logs

@@ -53,6 +53,8 @@ def warehouse_resources(unitcost: UnitcostConfigResource) -> dict[str, dg.Config
     target = warehouse_engine(unitcost.config).dbt_target
     return {
         "unitcost": unitcost,
-        "duckdb": WarehouseResource(database=str(unitcost.config.warehouse_path)),
-        "dbt": DbtCliResource(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR), target=None if target == "duckdb" else target),
+        "duckdb": WarehouseResource(database=str(unitcost.config.warehouse_path), connection_config=(
+            {"memory_limit": unitcost.config.memory_limit} if unitcost.config.memory_limit else {})),
+        "dbt": DbtCliResource(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR),
+                              target=None if target == "duckdb" else target),
     }

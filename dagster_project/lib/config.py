@@ -9,6 +9,7 @@ relative to the file's folder. Secrets are never read from here.
 from __future__ import annotations
 
 import os
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 from datetime import date
@@ -134,6 +135,7 @@ class UnitcostConfig:
     bigquery: BigQueryConfig | None = None  # set when warehouse.engine is bigquery
     # warehouse.price_per_tib_usd: what marts.pipeline_runs prices a run's billed bytes at (BigQuery on-demand)
     price_per_tib_usd: Decimal = DEFAULT_PRICE_PER_TIB_USD
+    memory_limit: str | None = None  # `warehouse.memory_limit`: DuckDB's memory_limit for every connection; None: its own
 
     @property
     def report_folder(self) -> Path:
@@ -155,6 +157,8 @@ class UnitcostConfig:
             **self.anomalies.dbt_vars(),
             **(self.bigquery.dbt_vars() if self.bigquery else {}),
             "price_per_tib_usd": str(self.price_per_tib_usd),
+            # dbt/profiles.yml passes these to DuckDB as settings
+            **({"duckdb_settings": {"memory_limit": self.memory_limit}} if self.memory_limit else {}),
         }
 
 
@@ -299,6 +303,21 @@ def _parse_report(where: str, base: Path, raw: Any) -> Path:
     return Path(_resolve(base, folder))
 
 
+_MEMORY_LIMIT = re.compile(r"[0-9]+(\.[0-9]+)? ?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
+
+
+def _parse_memory_limit(where: str, wh: dict[str, Any]) -> str | None:
+    """`warehouse.memory_limit`: how much memory DuckDB may use before it spills to disk (engine: duckdb)."""
+    limit = wh.get("memory_limit")
+    if limit is None:
+        return None
+    if wh.get("engine", "duckdb") != "duckdb":
+        raise ConfigError(f"{where}: warehouse.memory_limit is for engine: duckdb")
+    if not isinstance(limit, str) or not _MEMORY_LIMIT.fullmatch(limit.strip()):
+        raise ConfigError(f"{where}: warehouse.memory_limit must be an amount like 3GB or 2500MiB, not {limit!r}")
+    return limit.strip()
+
+
 _BIGQUERY_KEYS = ("project", "location", "dataset_prefix", "maximum_bytes_billed", "api_endpoint")
 
 
@@ -364,6 +383,7 @@ def parse_config(raw: dict[str, Any], base: Path, path: Path | None = None) -> U
         bigquery=bigquery,
         price_per_tib_usd=_decimal(where, "warehouse.price_per_tib_usd",
                                    wh.get("price_per_tib_usd", DEFAULT_PRICE_PER_TIB_USD), Decimal(0), False),
+        memory_limit=_parse_memory_limit(where, wh),
     )
 
 

@@ -35,6 +35,7 @@ class Warehouse(_Block):
     api_endpoint: StrictStr | None = None
     # either engine: the price per TiB billed that marts.pipeline_runs estimates the run's cost at (config.py)
     price_per_tib_usd: Any = None
+    memory_limit: StrictStr | None = None  # engine: duckdb only, e.g. "3GB" (config.py _parse_memory_limit)
 
 
 class SourceEntry(_Block):

@@ -1,0 +1,136 @@
+"""Where a `unitcost run` spends its time: start-up (spawn to the first step), each Dagster step (from the run's
+step lines, lib/progress.py), dbt per model / test / seed (the run's run_results.json and manifest.json), and what is
+left to Dagster between and after the steps."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+STEP_LINE = re.compile(r"^\[\s*[\d.]+s\]\s+(start|done|FAILED)\s+(\S+)")
+CHECK_STEP = re.compile(r"_expectations$|_checks?$")
+
+
+@dataclass
+class Step:
+    name: str
+    start: float
+    end: float | None = None
+    failed: bool = False
+
+    @property
+    def seconds(self) -> float:
+        return (self.end or self.start) - self.start
+
+
+@dataclass
+class Breakdown:
+    wall: float
+    startup: float | None
+    steps: list[Step]
+    between_steps: float  # gaps between consecutive steps
+    after_last_step: float  # the last step's end to the process's exit
+    dbt_nodes: list[dict] = field(default_factory=list)  # unique_id, resource_type, folder, seconds
+    dbt_elapsed: float | None = None
+    dbt_window: tuple[str, str] | None = None  # the days dbt rebuilt (its vars start_date, end_date)
+
+    def step(self, name: str) -> Step | None:
+        return next((s for s in self.steps if s.name == name), None)
+
+
+def parse_steps(lines: list[tuple[float, str]]) -> list[Step]:
+    """Dagster steps in order, timed by when their start and done lines arrived."""
+    steps: dict[str, Step] = {}
+    for t, line in lines:
+        m = STEP_LINE.match(line)
+        if not m:
+            continue
+        kind, name = m.groups()
+        if kind == "start":
+            steps[name] = Step(name, t)
+        elif name in steps:
+            steps[name].end = t
+            steps[name].failed = kind == "FAILED"
+    return sorted(steps.values(), key=lambda s: s.start)
+
+
+def newest_target(target_dir: Path, since: float) -> Path | None:
+    """The dbt target folder of the run that started at `since` (epoch seconds): the newest run_results.json."""
+    found = [p for p in target_dir.glob("*/run_results.json") if p.stat().st_mtime >= since]
+    return max(found, key=lambda p: p.stat().st_mtime).parent if found else None
+
+
+def dbt_nodes(target: Path) -> tuple[list[dict], float]:
+    """(node, seconds) of a dbt invocation's run_results.json, each with its folder under dbt/models."""
+    results = json.loads((target / "run_results.json").read_text())
+    manifest_path = target / "manifest.json"
+    nodes = json.loads(manifest_path.read_text())["nodes"] if manifest_path.exists() else {}
+    out = []
+    for r in results["results"]:
+        uid = r["unique_id"]
+        node = nodes.get(uid, {})
+        path = node.get("original_file_path", "")
+        folder = str(Path(path).parent) if path else ""
+        out.append({"unique_id": uid, "name": uid.split(".")[-1] if uid.startswith(("model", "seed")) else uid,
+                    "resource_type": uid.split(".")[0], "folder": folder, "seconds": float(r["execution_time"]),
+                    "status": r["status"]})
+    return out, float(results.get("elapsed_time") or 0.0)
+
+
+def breakdown(lines: list[tuple[float, str]], wall: float, target: Path | None) -> Breakdown:
+    steps = parse_steps(lines)
+    ends = [s.end for s in steps if s.end is not None]
+    between = sum(max(0.0, b.start - (a.end or a.start)) for a, b in zip(steps, steps[1:]))
+    result = Breakdown(wall=wall, startup=steps[0].start if steps else None, steps=steps, between_steps=between,
+                       after_last_step=wall - max(ends) if ends else 0.0)
+    if target is not None and (target / "run_results.json").exists():
+        result.dbt_nodes, result.dbt_elapsed = dbt_nodes(target)
+        dbt_vars = json.loads((target / "run_results.json").read_text()).get("args", {}).get("vars") or {}
+        if isinstance(dbt_vars, str):
+            dbt_vars = json.loads(dbt_vars)
+        if "start_date" in dbt_vars:
+            result.dbt_window = (dbt_vars["start_date"], dbt_vars.get("end_date", ""))
+    return result
+
+
+def summary_rows(b: Breakdown, top_models: int = 12) -> list[tuple[str, float]]:
+    """(what, seconds) rows, largest parts first within their kind, for the 'where the time goes' table."""
+    rows: list[tuple[str, float]] = []
+    if b.startup is not None:
+        rows.append(("start-up: process spawn to the first Dagster step (imports, definitions, dbt manifest)",
+                     b.startup))
+    dbt_step = None
+    for s in b.steps:
+        if s.name.endswith("dbt_models"):
+            dbt_step = s
+            continue
+        kind = "checks (great-expectations)" if CHECK_STEP.search(s.name) else "step"
+        rows.append((f"{kind}: `{s.name}`{' (FAILED)' if s.failed else ''}", s.seconds))
+    if dbt_step is not None:
+        rows.append((f"dbt step `{dbt_step.name}` (one `dbt build`), of which:", dbt_step.seconds))
+        models = sorted((n for n in b.dbt_nodes if n["resource_type"] == "model"), key=lambda n: -n["seconds"])
+        for n in models[:top_models]:
+            rows.append((f"  model `{n['name']}` ({n['folder'].removeprefix('models/')})", n["seconds"]))
+        rest = models[top_models:]
+        if rest:
+            rows.append((f"  the other {len(rest)} models", sum(n["seconds"] for n in rest)))
+        by_type = defaultdict(list)
+        for n in b.dbt_nodes:
+            if n["resource_type"] != "model":
+                by_type[n["resource_type"]].append(n["seconds"])
+        for kind, secs in sorted(by_type.items()):
+            rows.append((f"  {len(secs)} dbt {kind}s", sum(secs)))
+        if b.dbt_nodes:
+            rows.append(("  dbt outside its nodes (dbt start-up, parse, dagster-dbt's event stream)",
+                         dbt_step.seconds - sum(n["seconds"] for n in b.dbt_nodes)))
+    rows.append(("Dagster between steps", b.between_steps))
+    rows.append(("after the last step (quarantine report, shutdown)", b.after_last_step))
+    return rows
+
+
+def folder_seconds(b: Breakdown, prefixes: tuple[str, ...]) -> float:
+    """dbt model time of the folders starting with one of `prefixes` (e.g. models/intermediate/allocation)."""
+    return sum(n["seconds"] for n in b.dbt_nodes if n["resource_type"] == "model" and n["folder"].startswith(prefixes))

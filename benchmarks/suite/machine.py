@@ -1,0 +1,34 @@
+"""The line every figure carries: when it was measured and on what (cores, RAM, Python, the engines' versions)."""
+
+from __future__ import annotations
+
+import os
+import platform
+from datetime import datetime, timezone
+from importlib import metadata
+
+PACKAGES = ("duckdb", "polars", "dagster", "dbt-core", "dbt-duckdb")
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def ram_gib() -> float:
+    with open("/proc/meminfo") as fh:
+        for line in fh:
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 2**20
+    return float("nan")
+
+
+def machine_line() -> str:
+    """e.g. `2026-12-02 06:40 UTC, 2 cores, 23.4 GiB RAM, Python 3.11.7, duckdb 1.5.5, ... ; load average 5.1`."""
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    versions = ", ".join(f"{p} {_version(p)}" for p in PACKAGES)
+    load = os.getloadavg()[0]
+    return (f"{now}, {os.cpu_count()} cores, {ram_gib():.1f} GiB RAM, Python {platform.python_version()}, {versions}; "
+            f"1-minute load average {load:.1f} when the stage started (the machine is shared with other jobs)")

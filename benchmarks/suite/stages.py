@@ -1,0 +1,120 @@
+"""The measurements of `benchmarks/run.py`: the floor, a backfill, a daily run, the allocation at volume, the L
+backfill under a memory limit and the BigQuery path. Each returns its figures as a dict (run.py writes them)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from suite.breakdown import breakdown, folder_seconds, newest_target
+from suite.measure import run_measured
+from suite.zones import BIN, Zone
+
+REPO = Path(__file__).resolve().parents[2]
+DBT_TARGET = REPO / "dbt" / "target"
+ALLOCATION_FOLDERS = ("models/intermediate/allocation", "models/intermediate/kubernetes", "models/marts/ledger")
+
+
+def floor(zone: Zone, start: date, end: date, logs: Path) -> dict:
+    """DuckDB alone over the landing files of start..end, in a child process (suite/floor.py)."""
+    out = logs / "floor.json"
+    measured = run_measured([sys.executable, str(Path(__file__).with_name("floor.py")), "--landing",
+                             str(zone.path / "landing"), "--start", start.isoformat(), "--end", end.isoformat(),
+                             "--out", str(out)], logs / "floor.log")
+    if not measured.ok:
+        raise SystemExit(f"the floor failed:\n{measured.tail()}")
+    result = json.loads(out.read_text())
+    result.update(wall=measured.wall_seconds, peak_rss=measured.peak_rss_bytes, start=start, end=end)
+    return result
+
+
+def pipeline_run(config: Path, start: date, end: date, log: Path) -> dict:
+    """`unitcost run` of start..end as a user runs it, measured; with where its time went."""
+    import time
+
+    since = time.time()
+    measured = run_measured([str(BIN / "unitcost"), "run", "--config", str(config), "--start", start.isoformat(),
+                             "--end", end.isoformat()], log, cwd=REPO)
+    if not measured.ok:
+        raise SystemExit(f"unitcost run {start}..{end} failed (log: {log}):\n{measured.tail()}")
+    target = newest_target(DBT_TARGET, since)
+    return {"start": start, "end": end, "wall": measured.wall_seconds, "peak_rss": measured.peak_rss_bytes,
+            "rss_method": measured.rss_method, "breakdown": breakdown(measured.lines, measured.wall_seconds, target),
+            "config": config}
+
+
+def _serving(config: Path) -> Path:
+    raw = yaml.safe_load(config.read_text())
+    return config.parent / raw["warehouse"]["serving_path"]
+
+
+def ledger_vs_truth(config: Path, start: date, end: date) -> dict:
+    """The ledger's total per day against the generator's truth (ground_truth/daily_truth.csv): the largest
+    difference, and the month's totals. Any policy keeps the day's total (docs/allocation.md, Conservation)."""
+    import duckdb
+
+    truth: dict[date, Decimal] = {}
+    with (config.parent / "ground_truth" / "daily_truth.csv").open() as fh:
+        for r in csv.DictReader(fh):
+            day = date.fromisoformat(r["usage_date"])
+            if start <= day <= end:
+                truth[day] = truth.get(day, Decimal(0)) + Decimal(r["amount_usd"])
+    with duckdb.connect(str(_serving(config)), read_only=True) as con:
+        ledger = dict(con.execute("select usage_date, sum(amount_usd) from marts.cost_ledger "
+                                  "where usage_date between ? and ? group by 1", [start, end]).fetchall())
+    days = sorted(set(truth) | set(ledger))
+    worst = max((abs(ledger.get(d, Decimal(0)) - truth.get(d, Decimal(0))) for d in days), default=Decimal(0))
+    return {"days": len(days), "max_day_diff": worst, "ledger": sum(ledger.values(), Decimal(0)),
+            "truth": sum(truth.values(), Decimal(0))}
+
+
+def allocation(run: dict) -> dict:
+    """The allocation at the backfill's volume: OpenCost rows and hours, the policy's moves, the models' time."""
+    import duckdb
+
+    config = run["config"]
+    raw = yaml.safe_load(config.read_text())
+    with duckdb.connect(str(config.parent / raw["warehouse"]["path"]), read_only=True) as con:
+        rows, hours = con.execute("select count(*), count(distinct window_start) from raw.opencost_allocations "
+                                  "where usage_date between ? and ?",
+                                  [run["start"], run["end"]]).fetchone()
+        moved = con.execute("select rule_id, count(*), sum(amount_usd) from marts.cost_ledger "
+                            "where usage_date between ? and ? group by 1 order by 3 desc",
+                            [run["start"], run["end"]]).fetchall()
+    b = run["breakdown"]
+    models = [n for n in b.dbt_nodes if n["resource_type"] == "model" and n["folder"].startswith(ALLOCATION_FOLDERS)]
+    return {"opencost_rows": rows, "opencost_hours": hours, "rules": moved, "models": models,
+            "seconds": folder_seconds(b, ALLOCATION_FOLDERS), "policy": raw["allocation"]}
+
+
+def zone_bytes(zone: Zone) -> int:
+    return sum(p.stat().st_size for p in (zone.path / "landing").rglob("*") if p.is_file())
+
+
+def disk_check(work: Path, needed: int) -> tuple[bool, int]:
+    free = shutil.disk_usage(work).free
+    return free >= needed, free
+
+
+def bigquery_path(zone: Zone, logs: Path) -> dict:
+    """Whether `unitcost run` can run on warehouse.engine bigquery: the definitions are loaded with such a config
+    (`unitcost check`); the bytes of a daily M run are only measured once that works."""
+    raw = yaml.safe_load(zone.config.read_text())
+    raw["warehouse"] = {"engine": "bigquery", "project": "unitcost-bench", "dataset_prefix": "unitcost_bench_",
+                        "api_endpoint": "http://127.0.0.1:9050"}
+    config = zone.path / "bench-bigquery.yaml"
+    config.write_text(yaml.safe_dump(raw, sort_keys=False))
+    measured = run_measured([str(BIN / "unitcost"), "check", "--config", str(config)], logs / "bq-check.log", cwd=REPO)
+    errors = [line for _, line in measured.lines if "Error" in line or "error" in line]
+    return {"loads": measured.ok, "reason": (errors[-1] if errors else measured.tail(3)).strip()[:600]}
+
+
+def day_range(start: date, days: int) -> tuple[date, date]:
+    return start, start + timedelta(days=days - 1)

@@ -1,0 +1,107 @@
+"""benchmarks/suite: where a run's time goes (step lines and dbt's run_results.json, numbers worked by hand), the
+floor's choice of files, and BENCHMARKS.md's stage subsections replaced one at a time."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from suite.breakdown import breakdown, folder_seconds, newest_target, summary_rows  # noqa: E402
+from suite.floor import file_groups, in_range  # noqa: E402
+from suite.markdown import SECTION, write_stages  # noqa: E402
+
+LINES = [
+    (0.5, "some warning"),
+    (4.0, "[   0.0s] start  cloud_bill"),
+    (6.0, "[   2.0s] done   cloud_bill"),
+    (6.5, "[   2.5s] start  bill_expectations"),
+    (7.0, "[   3.0s] check  bill_expectations required_columns: passed"),
+    (9.0, "[   5.0s] done   bill_expectations"),
+    (9.0, "[   5.0s] start  unitcost_dbt_models"),
+    (9.2, "1 of 3 START sql table model intermediate.int_x ....... [RUN]"),
+    (19.0, "[  15.0s] done   unitcost_dbt_models"),
+    (19.5, "[  15.5s] start  serving__marts_copy"),
+    (20.0, "[  16.0s] done   serving__marts_copy"),
+]
+
+
+def _target(tmp_path: Path) -> Path:
+    target = tmp_path / "target" / "unitcost_dbt_models-abc-123"
+    target.mkdir(parents=True)
+    results = [("model.unitcost.int_costs_attributed", 4.0), ("model.unitcost.cost_ledger", 2.5),
+               ("test.unitcost.not_null_x.1", 0.5), ("test.unitcost.unique_y.2", 0.25)]
+    (target / "run_results.json").write_text(json.dumps({"elapsed_time": 9.0, "results": [
+        {"unique_id": uid, "status": "success", "execution_time": t} for uid, t in results]}))
+    (target / "manifest.json").write_text(json.dumps({"nodes": {
+        "model.unitcost.int_costs_attributed": {"original_file_path": "models/intermediate/allocation/int_costs_attributed.sql"},
+        "model.unitcost.cost_ledger": {"original_file_path": "models/marts/ledger/cost_ledger.sql"}}}))
+    return target
+
+
+def test_breakdown_splits_the_wall_time_into_its_parts(tmp_path):
+    b = breakdown(LINES, wall=21.0, target=_target(tmp_path))
+    assert b.startup == 4.0  # spawn to the first step line
+    assert [(s.name, s.seconds) for s in b.steps] == [
+        ("cloud_bill", 2.0), ("bill_expectations", 2.5), ("unitcost_dbt_models", 10.0), ("serving__marts_copy", 0.5)]
+    assert b.between_steps == pytest.approx(0.5 + 0.0 + 0.5)
+    assert b.after_last_step == pytest.approx(1.0)
+    rows = dict(summary_rows(b))
+    assert rows["checks (great-expectations): `bill_expectations`"] == 2.5
+    assert rows["step: `cloud_bill`"] == 2.0
+    assert rows["  model `int_costs_attributed` (intermediate/allocation)"] == 4.0
+    assert rows["  2 dbt tests"] == 0.75
+    # the dbt step's 10 s less its nodes' 7.25 s
+    assert rows["  dbt outside its nodes (dbt start-up, parse, dagster-dbt's event stream)"] == pytest.approx(2.75)
+    # the parts add up to the wall time (the models are inside the dbt step)
+    top = [s for what, s in summary_rows(b) if not what.startswith("  ")]
+    assert sum(top) == pytest.approx(21.0)
+    assert folder_seconds(b, ("models/intermediate/allocation", "models/marts/ledger")) == 6.5
+
+
+def test_a_run_without_step_lines_has_no_startup_and_no_steps(tmp_path):
+    b = breakdown([(1.0, "Traceback (most recent call last):")], wall=3.0, target=None)
+    assert b.startup is None and b.steps == [] and b.after_last_step == 0.0
+
+
+def test_newest_target_is_the_run_results_written_since_the_run_started(tmp_path):
+    target = _target(tmp_path)
+    since = (target / "run_results.json").stat().st_mtime
+    assert newest_target(tmp_path / "target", since) == target
+    assert newest_target(tmp_path / "target", since + 60) is None
+
+
+def test_the_floor_reads_the_days_of_the_range_and_the_periods_overlapping_it(tmp_path):
+    start, end = date(2026, 10, 1), date(2026, 10, 30)
+    assert in_range("llm/2026-10-30/events-1.jsonl", start, end)
+    assert not in_range("llm/2026-10-31/events-1.jsonl", start, end)
+    assert in_range("kubernetes/prod/2026-10-01T06-00-00Z/objects.json", start, end)
+    assert in_range("cur/x/data/BILLING_PERIOD=2026-10/20261103T0000Z-1/x-00001.snappy.parquet", start, end)
+    assert not in_range("cur/x/data/BILLING_PERIOD=2026-11/20261203T0000Z-1/x-00001.snappy.parquet", start, end)
+    assert in_range("business/tenants.csv", start, end)
+    for rel in ("llm/2026-10-01/events-1.jsonl", "llm/2026-10-02/events-1.jsonl", "llm/2026-10-02/events-2.jsonl",
+                "llm/2026-11-01/events-1.jsonl", "business/tenants.csv", "cur/x/metadata/x-Manifest.json",
+                "notes.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("{}")
+    groups = {shape: [p.relative_to(tmp_path).as_posix() for p in files]
+              for shape, files in file_groups(tmp_path, start, end).items()}
+    assert groups == {"business/tenants.csv": ["business/tenants.csv"],
+                      "llm/N-N-N/events-N.jsonl": ["llm/2026-10-01/events-1.jsonl", "llm/2026-10-02/events-1.jsonl",
+                                                   "llm/2026-10-02/events-2.jsonl"]}
+
+
+def test_a_stage_subsection_is_replaced_and_the_others_are_kept(tmp_path):
+    path = tmp_path / "BENCHMARKS.md"
+    path.write_text("# Benchmarks\n\nIntro.\n\n## Cloud bill ingest\nkept as it is\n")
+    write_stages(path, {"floor": "### floor\nfirst", "m": "### m\nfirst m"})
+    write_stages(path, {"floor": "### floor\nsecond"})
+    text = path.read_text()
+    assert text.count(SECTION) == 1
+    assert "second" in text and "first\n" not in text and "first m" in text
+    assert text.index("Intro.") < text.index(SECTION) < text.index("## Cloud bill ingest\nkept as it is")
