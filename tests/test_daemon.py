@@ -39,7 +39,7 @@ RUN_SECONDS = 420  # one pipeline run under the daemon, on a busy 2-core machine
 FINISHED = (dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED)
 
 
-def _cron_due_soon(lead_seconds: int = 45) -> tuple[str, datetime]:
+def _cron_due_soon(lead_seconds: int = 60) -> tuple[str, datetime]:
     """A daily cron whose next tick is the first whole minute at least `lead_seconds` from now (time for the daemon
     to start and see the schedule), and that tick's time."""
     tick = (datetime.now(timezone.utc) + timedelta(seconds=lead_seconds + 59)).replace(second=0, microsecond=0)
@@ -135,9 +135,14 @@ def _wait(what: str, seconds: float, probe, log: Path):
     pytest.fail(f"{what} within {seconds:g} s; the daemon's log:\n{log.read_text()[-4000:]}")
 
 
+def _state(instance: dg.DagsterInstance, name: str):
+    states = [s for s in instance.all_instigator_state() if s.name == name]
+    return states[0].instigator_data if states and states[0].instigator_data else None
+
+
 def _sensor_cursor(instance: dg.DagsterInstance) -> str | None:
-    states = [s for s in instance.all_instigator_state() if s.name == SENSOR_NAME]
-    return states[0].instigator_data.cursor if states and states[0].instigator_data else None
+    data = _state(instance, SENSOR_NAME)
+    return data.cursor if data else None
 
 
 def test_daemon_schedule_and_bill_sensor_launch_queued_runs(daemon):
@@ -151,6 +156,11 @@ def test_daemon_schedule_and_bill_sensor_launch_queued_runs(daemon):
     # the sensor's first evaluation notes the deliveries already there (one per billing period) and launches nothing
     cursor = _wait("the bill sensor's first evaluation", 120, lambda: _sensor_cursor(instance), log)
     assert len(json.loads(cursor)) == len({first_day.isoformat()[:7], yesterday.isoformat()[:7]})
+
+    # the scheduler counts ticks from when it first saw the schedule (it does not catch up on earlier ones)
+    seen_at = _wait("the scheduler seeing the schedule", 60, lambda: _state(instance, SCHEDULE_NAME),
+                    log).start_timestamp
+    assert seen_at < tick.timestamp(), f"the daemon started after the tick it was given ({tick}): raise the lead"
 
     # the schedule's tick launches yesterday's partition, tagged with its warehouse
     def scheduled():
