@@ -60,3 +60,21 @@ def test_engine_bigquery_switches_the_dbt_target_and_the_engine(tmp_path):
     duck_resource = UnitcostConfigResource(path=str(duck))
     assert warehouse_resources(duck_resource)["dbt"].target is None  # the profile's default: duckdb, as before
     assert isinstance(warehouse_engine(duck_resource.config), DuckDBEngine)
+
+
+def test_the_definitions_load_with_engine_bigquery(tmp_path):
+    from dagster_project.definitions import build_definitions
+    from dagster_project.defs.resources import UnitcostConfigResource
+
+    path = tmp_path / "unitcost.yaml"
+    path.write_text("start_date: 2026-01-01\nwarehouse: {engine: bigquery, project: acme, price_per_tib_usd: 5}\n")
+    resource = UnitcostConfigResource(path=str(path))
+    definitions = build_definitions(resource)
+    assert definitions.resolve_job_def("unitcost_daily") is not None
+    assert resource.config.dbt_vars()["price_per_tib_usd"] == "5"
+
+
+@pytest.mark.parametrize("price", ["-1", "lots"])
+def test_a_bad_price_per_tib_is_named(price):
+    with pytest.raises(ConfigError, match="warehouse.price_per_tib_usd"):
+        config({"price_per_tib_usd": price})

@@ -102,3 +102,11 @@ def test_the_mart_sums_a_run_and_prices_its_billed_bytes(tmp_path):
         # 1099511627 bytes x 6.25 / 2^40 = 0.006249999997... -> 0.006249999 (truncated to the nano-dollar)
         ("b", "failed", 2, 1, 4, 4.0, 7, None, TIB // 1000, Decimal("0.006249999")),
     ]
+
+
+def test_the_daily_job_records_its_steps():
+    from dagster_project.definitions import build_definitions
+    from dagster_project.defs.schedules import DAILY_JOB
+
+    job = build_definitions(UnitcostConfigResource()).resolve_job_def(DAILY_JOB)
+    assert STEP_HOOKS <= set(job.hook_defs)

@@ -1,5 +1,6 @@
 """The one file that decides the environment: the unitcost config as a resource, and the warehouse and dbt
-resources it implies (docs/configuration.md; BigQuery: README.md, Running on BigQuery)."""
+resources it implies (docs/configuration.md; BigQuery: README.md, Running on BigQuery). warehouse.engine picks the
+dbt target here and the engine every warehouse step asks (lib/warehouse_engines.py)."""
 
 from __future__ import annotations
 
@@ -45,7 +46,6 @@ class WarehouseResource(DuckDBResource):
 def warehouse_resources(unitcost: UnitcostConfigResource) -> dict[str, dg.ConfigurableResource]:
     """Every resource an asset or check asks for, from one config."""
     from dagster_project.defs.dbt.project import DBT_PROJECT_DIR, dbt_project
-
     from dagster_project.lib.warehouse_engines import warehouse_engine
 
     # warehouse.engine decides the dbt target; the DuckDB file stays the run's control store on either engine
