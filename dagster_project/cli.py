@@ -84,7 +84,7 @@ def _generate(args) -> Path:
 
     size = resolve(args.size, args.days, args.tenants, args.scale)
     return generate(Path(args.out), args.start, size.days, size.tenants, args.seed, size.scale,
-                    args.opencost_step or ("1h" if size.bulk else "1d"), bulk=size.bulk)
+                    args.opencost_step, bulk=size.bulk)
 
 
 def _summary(config: Path, start: date, end: date) -> str:

@@ -35,18 +35,22 @@ from .writers import (
 
 
 def generate(out_dir: Path, start: date, days: int, tenants: int, seed: int, scale: float = 1.0,
-             opencost_step: str = "1d", bulk: bool = False) -> Path:
+             opencost_step: str | None = None, bulk: bool = False) -> Path:
     """Write out_dir/landing/..., out_dir/ground_truth/..., out_dir/unitcost.yaml; return the config path.
     `opencost_step="1h"` writes each day's /allocation as 24 hourly sets (the numbers stay the same).
-    `bulk`: the vectorised generator of sizes M and L (synthetic/bulk/; OpenCost always hourly)."""
+    `bulk`: the vectorised generator of sizes M and L (synthetic/bulk/; its OpenCost is always hourly, so
+    opencost_step must be None or "1h")."""
     out_dir = Path(out_dir)
-    _prepare(out_dir)
     if bulk:
         from .bulk import generate_bulk
 
         if days < 1 or tenants < 1 or scale <= 0:
             raise ValueError("days and tenants must be >= 1 and scale > 0")
+        if opencost_step not in (None, "1h"):
+            raise ValueError(f"the bulk generator (sizes M, L) writes hourly OpenCost only, not {opencost_step!r}")
+        _prepare(out_dir)
         return generate_bulk(out_dir, start, days, tenants, seed, scale)
+    _prepare(out_dir)
     model = build_model(start, days, tenants, seed, scale)
     truth = compute_truth(model)
     totals = truth.tenant_totals()
@@ -54,7 +58,7 @@ def generate(out_dir: Path, start: date, days: int, tenants: int, seed: int, sca
 
     landing = out_dir / "landing"
     write_cur(model, landing / "cur" / EXPORT_NAME)
-    write_opencost(model, landing / "opencost", opencost_step)
+    write_opencost(model, landing / "opencost", opencost_step or "1d")
     write_kubectl(model, landing / "kubernetes")
     write_llm(model, landing / "llm")
     write_requests(model, landing / "requests")

@@ -129,3 +129,8 @@ def test_bulk_zone_is_deterministic(tmp_path):
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
     generate(tmp_path / "c", START, 1, 6, seed=10, bulk=True)
     assert tree(tmp_path / "a") != tree(tmp_path / "c")
+
+
+def test_bulk_refuses_a_daily_opencost_step(tmp_path):
+    with pytest.raises(ValueError, match="hourly OpenCost only"):
+        generate(tmp_path, START, 1, 2, seed=1, opencost_step="1d", bulk=True)

@@ -27,6 +27,11 @@ NODE_DT_SHARE = 0.08  # of the data-transfer budget, on the nodes (untagged)
 RDS_TYPES = {"dedicated": ("db.r6g.large", 26_000_000), "shared": ("db.r6g.xlarge", 52_000_000)}
 
 
+def _cat(values, idx: np.ndarray) -> pl.Series:
+    """values[idx] as a categorical column, without ever materializing the strings per row."""
+    return pl.Series(list(values), dtype=pl.Categorical).gather(idx)
+
+
 def _hourly(n_rows: int, hours: int) -> tuple[np.ndarray, np.ndarray]:
     """(row index, hour) for n_rows resources billed every hour."""
     return np.repeat(np.arange(n_rows), hours), np.tile(np.arange(hours), n_rows)
@@ -44,13 +49,16 @@ def build_bill(fleet, tenants, hours: int, start_hour_of_day: np.ndarray, weekda
     parts = []
 
     def add(df: dict) -> None:
-        parts.append(pl.DataFrame(df))
+        n = len(df["hour"])
+        parts.append(pl.DataFrame({k: (v if isinstance(v, (pl.Series, np.ndarray)) else pl.repeat(v, n, eager=True))
+                                   for k, v in df.items()}))
 
     # ---- cluster nodes: compute and data transfer
     r, h = _hourly(nodes.height, hours)
-    base = dict(hour=h, resource_id=nodes["instance_id"].to_numpy()[r], tag_cluster=nodes["cluster"].to_numpy()[r],
-                instance_type=nodes["instance_type"].to_numpy()[r])
-    add({**base, "product": "AmazonEC2", "usage_type": np.char.add("USE1-BoxUsage:", base["instance_type"]),
+    base = dict(hour=h, resource_id=_cat(nodes["instance_id"], r), tag_cluster=_cat(nodes["cluster"], r),
+                instance_type=_cat(nodes["instance_type"], r))
+    add({**base, "product": "AmazonEC2",
+         "usage_type": _cat([f"USE1-BoxUsage:{t}" for t in nodes["instance_type"]], r),
          "operation": "RunInstances", "unit": "Hrs", "family": "Compute Instance",
          "rate_e8": od[r], "cost_e8": od[r]})
     node_dt = budgets["data_transfer"] * NODE_DT_SHARE / nodes.height
@@ -68,16 +76,17 @@ def build_bill(fleet, tenants, hours: int, start_hour_of_day: np.ndarray, weekda
             amount = budgets["s3"] * bshare * tshare * w[r] * (activity[h] if traffic else 1.0)
             cost = np.maximum(1, np.round(amount * rng.uniform(0.8, 1.2, h.size) * 1e8)).astype(np.int64)
             add({"hour": h, "product": "AmazonS3", "usage_type": usage_type, "operation": operation,
-                 "resource_id": np.char.add(np.char.add("unitcost-", ids[r]), f"-{bucket}"), "unit": unit,
+                 "resource_id": _cat([f"unitcost-{i}-{bucket}" for i in ids], r), "unit": unit,
                  "family": "API Request" if traffic else "Storage", "rate_e8": round(float(rate) * 1e8),
-                 "cost_e8": cost, "tag_tenant": ids[r], "tag_feature": feature})
+                 "cost_e8": cost, "tag_tenant": _cat(ids, r), "tag_feature": feature})
     for product, usage_type, rate, share in DT_TYPES:
         r, h = _hourly(len(tenants), hours)
         amount = budgets["data_transfer"] * (1 - NODE_DT_SHARE) * share * w[r] * activity[h]
         cost = np.maximum(1, np.round(amount * rng.uniform(0.7, 1.3, h.size) * 1e8)).astype(np.int64)
         add({"hour": h, "product": product, "usage_type": usage_type, "operation": "",
-             "resource_id": np.char.add("arn:aws:elasticloadbalancing:us-east-1:lb/app/", ids[r]), "unit": "GB",
-             "family": "Data Transfer", "rate_e8": round(float(rate) * 1e8), "cost_e8": cost, "tag_tenant": ids[r]})
+             "resource_id": _cat([f"arn:aws:elasticloadbalancing:us-east-1:lb/app/{i}" for i in ids], r),
+             "unit": "GB", "family": "Data Transfer", "rate_e8": round(float(rate) * 1e8), "cost_e8": cost,
+             "tag_tenant": _cat(ids, r)})
 
     # ---- RDS: dedicated instances (largest enterprise tenants first), the shared cluster, and their storage
     enterprise = [t for t in tenants if t.plan == "enterprise"] or list(tenants[:1])
@@ -100,8 +109,7 @@ def build_bill(fleet, tenants, hours: int, start_hour_of_day: np.ndarray, weekda
     schema = {"hour": pl.Int32, "product": pl.Utf8, "usage_type": pl.Utf8, "operation": pl.Utf8,
               "resource_id": pl.Utf8, "unit": pl.Utf8, "family": pl.Utf8, "rate_e8": pl.Int64, "cost_e8": pl.Int64,
               "instance_type": pl.Utf8, "tag_cluster": pl.Utf8, "tag_tenant": pl.Utf8, "tag_feature": pl.Utf8}
+    schema = {c: (pl.Categorical if t == pl.Utf8 else t) for c, t in schema.items()}
     frames = [p.with_columns([pl.lit(None, dtype=t).alias(c) for c, t in schema.items() if c not in p.columns])
               .select([pl.col(c).cast(t) for c, t in schema.items()]) for p in parts]
-    strings = [c for c, t in schema.items() if t == pl.Utf8]
-    return pl.concat(frames).sort("hour", maintain_order=True).with_columns(
-        [pl.col(c).cast(pl.Categorical) for c in strings])
+    return pl.concat(frames).sort("hour", maintain_order=True)

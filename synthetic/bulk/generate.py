@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -35,6 +36,11 @@ def _rng(seed: int, name: str) -> np.random.Generator:
 def generate_bulk(out_dir: Path, start: date, days: int, n_tenants: int, seed: int, scale: float = 1.0,
                   log=print) -> Path:
     t_begin = time.monotonic()
+
+    def step(what: str) -> None:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+        log(f"{what} at {time.monotonic() - t_begin:.1f}s (peak RSS {peak:.2f} GB)")
+
     window = [start + timedelta(days=i) for i in range(days)]
     hours = 24 * days
     t0 = day_start(start)
@@ -54,11 +60,11 @@ def generate_bulk(out_dir: Path, start: date, days: int, n_tenants: int, seed: i
     checked = check_sample(calls, PRICE_SAMPLE, _rng(seed, "check"))
     requests = build_request_counts(tenants, hours, hour_of_day, weekday_h, _rng(seed, "requests"), scale)
     log(f"built {bill.height:,} CUR rows, {ph.height:,} pod-hours, {calls.height:,} LLM calls "
-        f"({checked} re-priced by genai-prices), {requests.height:,} request samples "
-        f"in {time.monotonic() - t_begin:.1f}s")
+        f"({checked} re-priced by genai-prices), {requests.height:,} request samples")
+    step("model built")
 
     truth = compute_bulk_truth(window, tenant_ids, fleet.nodes, ph, bill, calls, requests)
-    log(f"ground truth in {time.monotonic() - t_begin:.1f}s")
+    step("ground truth computed")
 
     landing = out_dir / "landing"
     ids_rng = named_rng(seed, "ids")
@@ -72,11 +78,11 @@ def generate_bulk(out_dir: Path, start: date, days: int, n_tenants: int, seed: i
     ids = {"payer": payer, "account": account, "executions": executions, "last_day": day_start(window[-1]),
            "export_arn": f"arn:aws:bcm-data-exports:{REGION}:{payer}:export/{EXPORT_NAME}"}
     write_cur(bill, t0, landing / "cur" / EXPORT_NAME, ids, _rng(seed, "cur-ids"))
-    log(f"CUR written in {time.monotonic() - t_begin:.1f}s")
+    step("CUR written")
     write_opencost(ph, fleet.nodes, t0, days, landing / "opencost")
-    log(f"OpenCost written in {time.monotonic() - t_begin:.1f}s")
+    step("OpenCost written")
     write_llm(calls, tenant_ids, landing / "llm", _rng(seed, "event-ids"))
-    log(f"LLM events written in {time.monotonic() - t_begin:.1f}s")
+    step("LLM events written")
     write_requests(requests, t0, days, landing / "requests")
     model = SimpleNamespace(seed=seed, window=window, tenants=tenants, days=days)
     write_business(landing / "business", *business_tables(model, truth.tenant_totals(), truth.feature_llm_cost))
@@ -84,5 +90,5 @@ def generate_bulk(out_dir: Path, start: date, days: int, n_tenants: int, seed: i
     config = out_dir / "unitcost.yaml"
     text = CONFIG_TEMPLATE.format(start=start.isoformat(), seed=seed, export=EXPORT_NAME)
     config.write_text("\n".join(line for line in text.splitlines() if "kubernetes:" not in line) + "\n")
-    log(f"done in {time.monotonic() - t_begin:.1f}s")
+    step("done")
     return config

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from ..model.common import BUCKET, BUCKET_PREFIX, EXPORT_NAME, REGION
 from ..writers.cur import CUR_COLUMNS, CUR_SCHEMA, write_manifest
 
-CUR_ROWS_PER_FILE = 1_000_000
+CUR_ROWS_PER_FILE = 500_000
 PRODUCT_NAMES = {"AmazonEC2": "Amazon Elastic Compute Cloud", "AmazonRDS": "Amazon Relational Database Service",
                  "AmazonS3": "Amazon Simple Storage Service", "AWSDataTransfer": "AWS Data Transfer"}
 

@@ -43,7 +43,7 @@ def _decimal(col: str, places: int) -> pl.Expr:
 
 
 def _entries(ph: pl.DataFrame, t0: datetime) -> pl.DataFrame:
-    """cluster, day, hour, entry: every pod-hour's `"name":{...}` text, built column-wise."""
+    """hour (of day), entry: every pod-hour's `"name":{...}` text, built column-wise."""
     c = pl.col
     start = (pl.lit(t0) + pl.duration(hours=c("hour"))).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     end = (pl.lit(t0) + pl.duration(hours=c("hour") + 1)).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -69,8 +69,7 @@ def _entries(ph: pl.DataFrame, t0: datetime) -> pl.DataFrame:
     for hole, literal in zip(holes, literals[1:]):
         pieces += [values[hole], pl.lit(literal)]
     return ph.with_columns(total_cost=c("cpu_cost") + c("ram_cost")).select(
-        c("cluster").cast(pl.Utf8), day=c("hour") // 24, hour=c("hour") % 24,
-        entry=pl.concat_str(pieces))
+        hour=c("hour") % 24, entry=pl.concat_str(pieces))
 
 
 def write_opencost(pod_hours: pl.DataFrame, nodes: pl.DataFrame, t0: datetime, days: int, root: Path) -> None:
@@ -86,17 +85,17 @@ def write_opencost(pod_hours: pl.DataFrame, nodes: pl.DataFrame, t0: datetime, d
             "namespaceLabels": {"kubernetes_io_metadata_name": ns}}, separators=(",", ":"))))
     props_df = pl.DataFrame(props, orient="row", schema=[("pod_idx", pod_hours["pod_idx"].dtype),
                                                           ("properties", pl.Utf8)])
-    ph = (pod_hours.join(props_df, on="pod_idx").with_columns(pl.col(pl.Categorical).cast(pl.Utf8))
-          .sort("cluster", "hour", "node", "namespace", "pod"))
-    sets = (_entries(ph, t0).group_by("cluster", "day", "hour", maintain_order=True)
-            .agg(pl.col("entry").str.join(",")))
-    for (cluster, d), part in sets.group_by("cluster", "day", maintain_order=True):
-        by_hour = dict(zip(part["hour"].to_list(), part["entry"].to_list()))
-        folder = root / cluster / (t0 + timedelta(days=d)).date().isoformat()
+    ph = pod_hours.with_columns(day=pl.col("hour") // 24)
+    for (cluster, d), part in ph.group_by("cluster", "day", maintain_order=True):  # one file's worth at a time
+        part = (part.join(props_df, on="pod_idx").with_columns(pl.col(pl.Categorical).cast(pl.Utf8))
+                .sort("hour", "node", "namespace", "pod"))
+        sets = _entries(part, t0).group_by("hour", maintain_order=True).agg(pl.col("entry").str.join(","))
+        by_hour = dict(zip((sets["hour"]).to_list(), sets["entry"].to_list()))
+        folder = root / str(cluster) / (t0 + timedelta(days=d)).date().isoformat()
         folder.mkdir(parents=True, exist_ok=True)
         body = ",\n".join("{" + by_hour.get(h, "") + "}" for h in range(24))
         (folder / "allocation.json").write_text('{"code":200,"status":"success","data":[' + body + "]}\n")
-        _write_assets(folder / "assets.json", nodes.filter(pl.col("cluster") == cluster), cluster,
+        _write_assets(folder / "assets.json", nodes.filter(pl.col("cluster") == str(cluster)), str(cluster),
                       t0 + timedelta(days=d))
 
 
