@@ -77,3 +77,66 @@ def test_a_ledger_one_cent_short_fails_the_dbt_test_and_the_dagster_check(tmp_pa
         (date(2026, 10, 3), "cur", Decimal("2.250000000"), Decimal("2.240000000"), Decimal("-0.010000000"))]
     assert check_broken(root) == [
         (date(2026, 10, 3), "cur", Decimal("2.250000000"), Decimal("2.240000000"), Decimal("-0.010000000"))]
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _outcome(result) -> tuple[dict[str, bool], set[str]]:
+    """({check name: passed} of every check the run evaluated, the steps it started)."""
+    checks = {e.event_specific_data.check_name: e.event_specific_data.passed
+              for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    return checks, {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
+
+
+def test_a_cent_lost_in_a_run_stops_it_at_either_guard_and_the_serving_copy_stays(tmp_path, monkeypatch):
+    """The Show of issue 12, in the pipeline: a cent lost inside the dbt build fails the dbt test (and the build); a
+    cent lost after it (past the dbt test) fails the blocking Dagster check; neither run publishes, and the serving
+    copy stays the previous run's, byte for byte."""
+    from dagster_project.defs.dbt import assets as dbt_assets
+    from dagster_project.lib.config import UnitcostConfig
+
+    root = tmp_path / "company"
+    config = write_config(root, "{uri: landing/cur, name: cur}")
+    write_cur2_delivery(root / "landing" / "cur", "2026-10", "exec-1",
+                        [[cur2_row("1.50"), cur2_row("2.25", "2026-10-03T00:00:00")]], "20261004T010000Z")
+    assert run_pipeline(str(config), date(2026, 10, 2), date(2026, 10, 3), raise_on_error=False).success
+    serving = root / "warehouse" / "unitcost_serving.duckdb"
+    before = _digest(serving)
+    oct_3 = "select diff_usd from marts.bill_reconciliation_daily where usage_date = '2026-10-03'"
+
+    # inside the build: the drill var takes one cent off Oct 3 in cost_ledger itself
+    vars_of = UnitcostConfig.dbt_vars
+    monkeypatch.setattr(UnitcostConfig, "dbt_vars", lambda self: {**vars_of(self), "conservation_drill_usd": "0.01"})
+    result = run_pipeline(str(config), date(2026, 10, 2), date(2026, 10, 3), raise_on_error=False)
+    monkeypatch.undo()
+    checks, started = _outcome(result)
+    assert not result.success
+    assert checks["assert_ledger_conserves_truth"] is False  # the dbt test, as Dagster shows it
+    assert "ledger_conserves_truth" not in checks and "marts_copy" not in started  # nothing after the build ran
+    assert query(root, oct_3) == [(Decimal("-0.010000000"),)]
+    assert _digest(serving) == before
+
+    # after the build: a cent lost once dbt's test has passed is the Dagster check's to stop
+    checkpoint = dbt_assets.checkpoint
+
+    def lose_a_cent_then_checkpoint(path):
+        with duckdb.connect(str(path)) as con:
+            con.execute("update marts.cost_ledger set amount_usd = amount_usd - 0.01 where usage_date = '2026-10-03'")
+            con.execute("update marts.bill_reconciliation_daily set ledger_total_usd = ledger_total_usd - 0.01, "
+                        "diff_usd = diff_usd - 0.01 where usage_date = '2026-10-03'")
+        checkpoint(path)
+
+    monkeypatch.setattr(dbt_assets, "checkpoint", lose_a_cent_then_checkpoint)
+    result = run_pipeline(str(config), date(2026, 10, 2), date(2026, 10, 3), raise_on_error=False)
+    checks, started = _outcome(result)
+    assert not result.success
+    assert checks["assert_ledger_conserves_truth"] is True and checks["ledger_conserves_truth"] is False
+    assert "marts_copy" not in started
+    assert _digest(serving) == before
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert con.execute("select sum(amount_usd) from marts.cost_ledger where usage_date = '2026-10-03'"
+                           ).fetchone() == (Decimal("2.250000000"),)

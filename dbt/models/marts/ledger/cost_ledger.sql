@@ -30,8 +30,24 @@ cells as (
     from final_rows
     group by 1, 2, 3, 4, 5, 6, 7, 8
 )
+{%- set drill = var('conservation_drill_usd', none) %}
+{%- if drill is not none %},
+
+-- a conservation fire drill, set by tests/test_ledger_conservation.py only (no config key reaches it): the first
+-- cell of the newest day loses `drill` dollars, and both guards must stop the run
+drilled as (
+    select
+        usage_date, tenant_id, feature_id, source_id, cost_source, cost_type, category, rule_id,
+        amount_usd - case
+            when usage_date = (select max(usage_date) from cells) and row_number() over (
+                partition by usage_date
+                order by tenant_id, feature_id, source_id, cost_source, cost_type, category, rule_id) = 1
+            then {{ to_money(sql_string(drill)) }} else 0 end as amount_usd
+    from cells
+)
+{%- endif %}
 
 -- the contract (YAML) states each column and its type
 select
     {{ contract_columns() }}
-from cells
+from {{ 'drilled' if drill is not none else 'cells' }}
