@@ -71,8 +71,14 @@ def _run_or_refuse(config: str | None, start: date, end: date):
 def _generate(args) -> Path:
     from synthetic import generate
 
-    return generate(Path(args.out), args.start, args.days, args.tenants, args.seed, args.scale,
-                    args.opencost_step)
+    if getattr(args, "size", None) is None:  # `unitcost demo`: the S defaults of _synthetic_args
+        return generate(Path(args.out), args.start, args.days, args.tenants, args.seed, args.scale,
+                        args.opencost_step)
+    from synthetic.sizes import resolve
+
+    size = resolve(args.size, args.days, args.tenants, args.scale)
+    return generate(Path(args.out), args.start, size.days, size.tenants, args.seed, size.scale,
+                    args.opencost_step or ("1h" if size.bulk else "1d"), bulk=size.bulk)
 
 
 def _summary(config: Path, start: date, end: date) -> str:
@@ -219,14 +225,16 @@ def build_report(config: str | None, day: date | None = None) -> Path:
         raise SystemExit(str(exc)) from None
 
 
-def _synthetic_args(parser: argparse.ArgumentParser) -> None:
+def _synthetic_args(parser: argparse.ArgumentParser, sized: bool = False) -> None:
+    """The generator's flags; `sized` (generate): days, tenants, scale and step default to the --size's."""
     parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 10, 1))
-    parser.add_argument("--days", type=int, default=14)
-    parser.add_argument("--tenants", type=int, default=50)
+    parser.add_argument("--days", type=int, default=None if sized else 14)
+    parser.add_argument("--tenants", type=int, default=None if sized else 50)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--scale", type=float, default=1.0, help="multiplies volumes (rows, calls), not tenants")
-    parser.add_argument("--opencost-step", choices=("1d", "1h"), default="1d",
-                        help="OpenCost /allocation as one daily set or 24 hourly sets (same numbers)")
+    parser.add_argument("--scale", type=float, default=None if sized else 1.0,
+                        help="multiplies volumes (rows, calls), not tenants")
+    parser.add_argument("--opencost-step", choices=("1d", "1h"), default=None if sized else "1d",
+                        help="OpenCost /allocation as one daily set or 24 hourly sets (same numbers; M/L: 1h only)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,7 +243,10 @@ def main(argv: list[str] | None = None) -> int:
 
     gen = sub.add_parser("generate", help="write a synthetic landing zone, its ground truth and a config")
     gen.add_argument("--out", required=True)
-    _synthetic_args(gen)
+    gen.add_argument("--size", choices=("S", "M", "L"), default="S",
+                     help="S = the demo, M = a month of a 500-tenant SaaS, L = 10 x M (synthetic/sizes.py); "
+                          "--days/--tenants/--scale override only what they name")
+    _synthetic_args(gen, sized=True)
 
     run = sub.add_parser("run", help="materialize every asset for the days START..END (inclusive)")
     run.add_argument("--config")

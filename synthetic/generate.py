@@ -35,11 +35,18 @@ from .writers import (
 
 
 def generate(out_dir: Path, start: date, days: int, tenants: int, seed: int, scale: float = 1.0,
-             opencost_step: str = "1d") -> Path:
+             opencost_step: str = "1d", bulk: bool = False) -> Path:
     """Write out_dir/landing/..., out_dir/ground_truth/..., out_dir/unitcost.yaml; return the config path.
-    `opencost_step="1h"` writes each day's /allocation as 24 hourly sets (the numbers stay the same)."""
+    `opencost_step="1h"` writes each day's /allocation as 24 hourly sets (the numbers stay the same).
+    `bulk`: the vectorised generator of sizes M and L (synthetic/bulk/; OpenCost always hourly)."""
     out_dir = Path(out_dir)
     _prepare(out_dir)
+    if bulk:
+        from .bulk import generate_bulk
+
+        if days < 1 or tenants < 1 or scale <= 0:
+            raise ValueError("days and tenants must be >= 1 and scale > 0")
+        return generate_bulk(out_dir, start, days, tenants, seed, scale)
     model = build_model(start, days, tenants, seed, scale)
     truth = compute_truth(model)
     totals = truth.tenant_totals()

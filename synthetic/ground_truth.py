@@ -308,9 +308,17 @@ def compute_truth(model: Model) -> Truth:
             for ts, v in samples:
                 requests[(datetime.fromtimestamp(ts, UTC) - timedelta(hours=1)).date()][f][t] += Decimal(v)
 
-    # ---- shared workloads by requests, then the shared pool by direct cost
+    tenant_daily = settle_days(window, sorted(t.id for t in model.tenants), days, requests)
+    return Truth(window=window, daily=dict(daily), tenant_daily=tenant_daily, node_daily=node_daily,
+                 call_prices=call_prices, feature_llm_cost=dict(feature_llm))
+
+
+def settle_days(window: list[date], tenant_ids: list[str], days: dict[date, _Day],
+                requests: dict[date, dict[str, dict[str, Decimal]]]) -> dict[tuple[date, str], Decimal]:
+    """Each day's (day, tenant | __idle__ | __unallocated__) amounts: direct cost, shared workloads split by that
+    day's requests (requests[day][feature][tenant]), then the shared pool over the (tenant, feature) pairs in
+    proportion to their direct cost that day."""
     tenant_daily: dict[tuple[date, str], Decimal] = {}
-    tenant_ids = sorted(t.id for t in model.tenants)
     for d in window:
         day = days[d]
         out: dict[str, Decimal] = {t: Decimal(0) for t in tenant_ids}
@@ -341,8 +349,7 @@ def compute_truth(model: Model) -> Truth:
         for t, a in out.items():
             tenant_daily[(d, t)] = a
 
-    return Truth(window=window, daily=dict(daily), tenant_daily=tenant_daily, node_daily=node_daily,
-                 call_prices=call_prices, feature_llm_cost=dict(feature_llm))
+    return tenant_daily
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -118,20 +118,26 @@ def write_cur(model: Model, root: Path) -> dict[date, list[str]]:
             table = pa.table({n: pa.array(cols[n], type=t) for n, t, _ in CUR_COLUMNS}, schema=CUR_SCHEMA)
             pq.write_table(table, root / rel_dir / fname, compression="snappy")
             uris.append(f"s3://{BUCKET}/{BUCKET_PREFIX}/{EXPORT_NAME}/{rel_dir}/{fname}")
-        manifest = {
-            "executionId": execution_id,
-            "exportName": EXPORT_NAME,
-            "exportArn": model.export_arn,
-            "bucket": BUCKET,
-            "billingPeriod": {
-                "start": day_start(period).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-                "end": day_start(next_month(period)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-            },
-            "dataFiles": uris,
-            "columns": [{"name": n, "type": t} for n, _, t in CUR_COLUMNS],
-        }
-        mdir = root / "metadata" / part
-        mdir.mkdir(parents=True, exist_ok=True)
-        (mdir / f"{EXPORT_NAME}-Manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        write_manifest(root, period, execution_id, model.export_arn, uris)
         listed[period] = uris
     return listed
+
+
+def write_manifest(root: Path, period: date, execution_id: str, export_arn: str, uris: list[str]) -> None:
+    """metadata/BILLING_PERIOD=YYYY-MM/<export>-Manifest.json: the period's data files and the columns."""
+    part = f"BILLING_PERIOD={period.strftime('%Y-%m')}"
+    manifest = {
+        "executionId": execution_id,
+        "exportName": EXPORT_NAME,
+        "exportArn": export_arn,
+        "bucket": BUCKET,
+        "billingPeriod": {
+            "start": day_start(period).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "end": day_start(next_month(period)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        },
+        "dataFiles": uris,
+        "columns": [{"name": n, "type": t} for n, _, t in CUR_COLUMNS],
+    }
+    mdir = root / "metadata" / part
+    mdir.mkdir(parents=True, exist_ok=True)
+    (mdir / f"{EXPORT_NAME}-Manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
