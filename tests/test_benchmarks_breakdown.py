@@ -36,7 +36,8 @@ def _target(tmp_path: Path) -> Path:
     target.mkdir(parents=True)
     results = [("model.unitcost.int_costs_attributed", 4.0), ("model.unitcost.cost_ledger", 2.5),
                ("test.unitcost.not_null_x.1", 0.5), ("test.unitcost.unique_y.2", 0.25)]
-    (target / "run_results.json").write_text(json.dumps({"elapsed_time": 9.0, "results": [
+    (target / "run_results.json").write_text(json.dumps({"elapsed_time": 9.0, "args": {"vars": {
+        "duckdb_path": "/w/a.duckdb", "start_date": "2026-10-01", "end_date": "2026-10-30"}}, "results": [
         {"unique_id": uid, "status": "success", "execution_time": t} for uid, t in results]}))
     (target / "manifest.json").write_text(json.dumps({"nodes": {
         "model.unitcost.int_costs_attributed": {"original_file_path": "models/intermediate/allocation/int_costs_attributed.sql"},
@@ -47,6 +48,7 @@ def _target(tmp_path: Path) -> Path:
 def test_breakdown_splits_the_wall_time_into_its_parts(tmp_path):
     b = breakdown(LINES, wall=21.0, target=_target(tmp_path))
     assert b.startup == 4.0  # spawn to the first step line
+    assert b.dbt_window == ("2026-10-01", "2026-10-30")
     assert [(s.name, s.seconds) for s in b.steps] == [
         ("cloud_bill", 2.0), ("bill_expectations", 2.5), ("unitcost_dbt_models", 10.0), ("serving__marts_copy", 0.5)]
     assert b.between_steps == pytest.approx(0.5 + 0.0 + 0.5)
@@ -73,6 +75,8 @@ def test_newest_target_is_the_run_results_written_since_the_run_started(tmp_path
     target = _target(tmp_path)
     since = (target / "run_results.json").stat().st_mtime
     assert newest_target(tmp_path / "target", since) == target
+    assert newest_target(tmp_path / "target", since, "/w/a.duckdb") == target
+    assert newest_target(tmp_path / "target", since, "/w/other.duckdb") is None  # another warehouse's run
     assert newest_target(tmp_path / "target", since + 60) is None
 
 

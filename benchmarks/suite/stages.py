@@ -44,7 +44,8 @@ def pipeline_run(config: Path, start: date, end: date, log: Path) -> dict:
                              "--end", end.isoformat()], log, cwd=REPO)
     if not measured.ok:
         raise SystemExit(f"unitcost run {start}..{end} failed (log: {log}):\n{measured.tail()}")
-    target = newest_target(DBT_TARGET, since)
+    raw = yaml.safe_load(config.read_text())
+    target = newest_target(DBT_TARGET, since, str(config.parent / raw["warehouse"]["path"]))
     return {"start": start, "end": end, "wall": measured.wall_seconds, "peak_rss": measured.peak_rss_bytes,
             "rss_method": measured.rss_method, "breakdown": breakdown(measured.lines, measured.wall_seconds, target),
             "config": config}
