@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from suite.breakdown import breakdown, folder_seconds, newest_target, summary_rows  # noqa: E402
 from suite.floor import file_groups, in_range  # noqa: E402
 from suite.markdown import SECTION, write_stages  # noqa: E402
+from suite.report import floor_caveat  # noqa: E402
 
 LINES = [
     (0.5, "some warning"),
@@ -109,3 +110,11 @@ def test_a_stage_subsection_is_replaced_and_the_others_are_kept(tmp_path):
     assert text.count(SECTION) == 1
     assert "second" in text and "first\n" not in text and "first m" in text
     assert text.index("Intro.") < text.index(SECTION) < text.index("## Cloud bill ingest\nkept as it is")
+
+
+def test_a_floor_made_mostly_of_one_json_kind_says_its_ratio_flatters():
+    groups = [{"shape": "opencost/c/N-N-N/allocation.json", "seconds": 6.0}, {"shape": "llm/x.jsonl", "seconds": 4.0}]
+    assert "60 % of the floor (6.0 s)" in floor_caveat({"seconds": 10.0, "groups": groups})
+    groups[0]["seconds"] = 3.0
+    assert floor_caveat({"seconds": 7.0, "groups": groups}) == ""  # no kind is more than half
+    assert floor_caveat({"seconds": 10.0, "groups": [{"shape": "cur/x.parquet", "seconds": 9.0}]}) == ""
