@@ -119,13 +119,16 @@ def daily(runs: list[dict], extended: dict | None, month_days: int, days: int, z
         dbt = next((s.seconds for s in b.steps if s.name.endswith("dbt_models")), 0.0)
         window = " .. ".join(b.dbt_window) if b.dbt_window else "unknown"
         rows.append([f"day {history} ({run['start']}) on {history} days of history", f"**{secs(run['wall'])}**",
-                     secs(b.startup or 0.0), secs(dbt), window, mib(run["peak_rss"])])
+                     secs(b.startup or 0.0), secs(dbt), window, mib(run["peak_rss"]),
+                     "{:.1f} → {:.1f}".format(*run["load"])])
     lines = [f"### Daily incremental runs (`unitcost run --start D --end D`, re-running the newest day)",
              f"Measured {machine}.", _zone_line(zone),
              "Each is a second run of the warehouse's newest day, as a re-delivered day is run (its raw partitions "
              "replaced, its days rebuilt and checked). The zone holds every generated day, so a run also finds "
-             "the later days' folders a real day-N run would not see yet.", "",
-             table(["run", "wall time", "start-up", "dbt step", "days dbt rebuilt", "peak memory"], rows, {1, 2, 3, 5})]
+             "the later days' folders a real day-N run would not see yet. On a shared machine compare the "
+             "days dbt rebuilt and the load averages before the wall times.", "",
+             table(["run", "wall time", "start-up", "dbt step", "days dbt rebuilt", "peak memory",
+                    "load average (start → end)"], rows, {1, 2, 3, 5, 6})]
     if extended is not None:
         lines += ["", f"Between them the history was extended by a backfill of {extended['start']} .. "
                   f"{extended['end']}: {secs(extended['wall'])}, peak {mib(extended['peak_rss'])}."]
