@@ -118,3 +118,35 @@ def test_a_floor_made_mostly_of_one_json_kind_says_its_ratio_flatters():
     groups[0]["seconds"] = 3.0
     assert floor_caveat({"seconds": 7.0, "groups": groups}) == ""  # no kind is more than half
     assert floor_caveat({"seconds": 10.0, "groups": [{"shape": "cur/x.parquet", "seconds": 9.0}]}) == ""
+
+
+def _run(wall: float, day: str, lines=LINES) -> dict:
+    return {"start": date.fromisoformat(day), "end": date.fromisoformat(day), "wall": wall, "peak_rss": 2**30,
+            "load": (1.0, 2.0), "breakdown": breakdown(lines, wall=wall, target=None)}
+
+
+class _Zone:
+    args = ["--size", "M"]
+    generated_seconds = None
+
+
+def test_the_daily_goals_are_judged_from_the_two_runs():
+    from suite.report import daily
+
+    text = daily([_run(20.0, "2026-10-30"), _run(23.0, "2026-12-29")], None, 30, 90, _Zone(), "now")
+    assert "a daily run < 30 s — **met**" in text
+    assert "day 90 within 20% of day 30 — **met** (+15%)" in text  # 23 / 20 - 1
+    assert "| 1,024 MiB | 1.0 → 2.0 |" in text
+    slow = daily([_run(20.0, "2026-10-30"), _run(31.0, "2026-12-29")], None, 30, 90, _Zone(), "now")
+    assert "a daily run < 30 s — **not met**" in slow and "**not met** (+55%)" in slow
+
+
+def test_the_backfill_is_judged_against_the_floor():
+    from suite.report import backfill
+
+    run = {**_run(60.0, "2026-10-01"), "end": date(2026, 10, 30), "rss_method": "psutil",
+           "truth": {"days": 30, "max_day_diff": 0, "ledger": 10, "truth": 10}}
+    floor = {"seconds": 25.0, "groups": [{"shape": "llm/x.jsonl", "seconds": 25.0}]}
+    text = backfill(run, floor, _Zone(), "now")
+    assert "≤ 3 × floor — **met** (2.4 ×)" in text and "peak memory < 4 GiB — **met** (1,024 MiB)" in text
+    assert "| step: `cloud_bill` | 2.0 s | 3 % |" in text
