@@ -47,7 +47,8 @@ def floor(result: dict, zone, machine: str) -> str:
         "read_csv), in a fresh process; the time is the queries' sum (the process took "
         f"{secs(result['wall'])} with Python and DuckDB starting, peak {mib(result['peak_rss'])}). Rows of a JSON "
         "document are its top-level objects.", "",
-        table(["files (digits as N)", "files", "size", "rows", "time"], rows, {1, 2, 3, 4}), floor_caveat(result)])
+        table(["files (digits as N)", "files", "size", "rows", "time"], rows, {1, 2, 3, 4}), "",
+        floor_caveat(result).strip()])
 
 
 def floor_caveat(fl: dict) -> str:
