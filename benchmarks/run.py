@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--l-budget-minutes", type=float, default=240.0,
                         help="skip L when 10 x this run's M backfill would take longer (it says so)")
     args = parser.parse_args(argv)
+    args.work = args.work.resolve()  # dbt's run results name the warehouse by its absolute path
 
     logs = args.work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -86,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         config = bench_config(zone, "month")
         month_run = stages.pipeline_run(config, start, end, logs / "m-backfill.log")
         month_run["truth"] = stages.ledger_vs_truth(config, start, end)
+        results["m"] = {k: month_run[k] for k in ("start", "end", "wall", "peak_rss", "truth")}
         if "m" in args.stages:
             save("m", report.backfill(month_run, results["floor"], zone, machine))
         if "alloc" in args.stages:
@@ -99,13 +101,14 @@ def main(argv: list[str] | None = None) -> int:
             last = zone.start() + timedelta(days=args.days - 1)
             extended = stages.pipeline_run(config, end + timedelta(days=1), last, logs / "history-backfill.log")
             daily.append(stages.pipeline_run(config, last, last, logs / f"daily-{args.days}.log"))
+        results["daily"] = [{k: r[k] for k in ("start", "end", "wall", "peak_rss")} for r in daily]
         save("daily", report.daily(daily, extended, month_days, args.days, zone, machine))
     if "l" in args.stages:
         machine = machine_line()
         save("l", _l_stage(args, zone, month_run, logs, machine))
     if "bq" in args.stages:
         save("bq", report.bigquery(stages.bigquery_path(zone, logs), machine_line()))
-    (logs / "results.json").write_text(json.dumps({k: str(v) for k, v in results.items()}, indent=1))
+    (logs / "results.json").write_text(json.dumps(results, indent=1, default=str))
     print(f"wrote {', '.join(bodies)} into {args.write}")
     return 0
 

@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from suite.breakdown import breakdown, folder_seconds, newest_target, summary_rows  # noqa: E402
 from suite.floor import file_groups, in_range  # noqa: E402
 from suite.markdown import SECTION, write_stages  # noqa: E402
+from suite.report import floor_caveat  # noqa: E402
 
 LINES = [
     (0.5, "some warning"),
@@ -36,7 +37,8 @@ def _target(tmp_path: Path) -> Path:
     target.mkdir(parents=True)
     results = [("model.unitcost.int_costs_attributed", 4.0), ("model.unitcost.cost_ledger", 2.5),
                ("test.unitcost.not_null_x.1", 0.5), ("test.unitcost.unique_y.2", 0.25)]
-    (target / "run_results.json").write_text(json.dumps({"elapsed_time": 9.0, "results": [
+    (target / "run_results.json").write_text(json.dumps({"elapsed_time": 9.0, "args": {"vars": {
+        "duckdb_path": "/w/a.duckdb", "start_date": "2026-10-01", "end_date": "2026-10-30"}}, "results": [
         {"unique_id": uid, "status": "success", "execution_time": t} for uid, t in results]}))
     (target / "manifest.json").write_text(json.dumps({"nodes": {
         "model.unitcost.int_costs_attributed": {"original_file_path": "models/intermediate/allocation/int_costs_attributed.sql"},
@@ -47,6 +49,7 @@ def _target(tmp_path: Path) -> Path:
 def test_breakdown_splits_the_wall_time_into_its_parts(tmp_path):
     b = breakdown(LINES, wall=21.0, target=_target(tmp_path))
     assert b.startup == 4.0  # spawn to the first step line
+    assert b.dbt_window == ("2026-10-01", "2026-10-30")
     assert [(s.name, s.seconds) for s in b.steps] == [
         ("cloud_bill", 2.0), ("bill_expectations", 2.5), ("unitcost_dbt_models", 10.0), ("serving__marts_copy", 0.5)]
     assert b.between_steps == pytest.approx(0.5 + 0.0 + 0.5)
@@ -73,6 +76,8 @@ def test_newest_target_is_the_run_results_written_since_the_run_started(tmp_path
     target = _target(tmp_path)
     since = (target / "run_results.json").stat().st_mtime
     assert newest_target(tmp_path / "target", since) == target
+    assert newest_target(tmp_path / "target", since, "/w/a.duckdb") == target
+    assert newest_target(tmp_path / "target", since, "/w/other.duckdb") is None  # another warehouse's run
     assert newest_target(tmp_path / "target", since + 60) is None
 
 
@@ -105,3 +110,43 @@ def test_a_stage_subsection_is_replaced_and_the_others_are_kept(tmp_path):
     assert text.count(SECTION) == 1
     assert "second" in text and "first\n" not in text and "first m" in text
     assert text.index("Intro.") < text.index(SECTION) < text.index("## Cloud bill ingest\nkept as it is")
+
+
+def test_a_floor_made_mostly_of_one_json_kind_says_its_ratio_flatters():
+    groups = [{"shape": "opencost/c/N-N-N/allocation.json", "seconds": 6.0}, {"shape": "llm/x.jsonl", "seconds": 4.0}]
+    assert "60 % of the floor (6.0 s)" in floor_caveat({"seconds": 10.0, "groups": groups})
+    groups[0]["seconds"] = 3.0
+    assert floor_caveat({"seconds": 7.0, "groups": groups}) == ""  # no kind is more than half
+    assert floor_caveat({"seconds": 10.0, "groups": [{"shape": "cur/x.parquet", "seconds": 9.0}]}) == ""
+
+
+def _run(wall: float, day: str, lines=LINES) -> dict:
+    return {"start": date.fromisoformat(day), "end": date.fromisoformat(day), "wall": wall, "peak_rss": 2**30,
+            "load": (1.0, 2.0), "breakdown": breakdown(lines, wall=wall, target=None)}
+
+
+class _Zone:
+    args = ["--size", "M"]
+    generated_seconds = None
+
+
+def test_the_daily_goals_are_judged_from_the_two_runs():
+    from suite.report import daily
+
+    text = daily([_run(20.0, "2026-10-30"), _run(23.0, "2026-12-29")], None, 30, 90, _Zone(), "now")
+    assert "a daily run < 30 s — **met**" in text
+    assert "day 90 within 20% of day 30 — **met** (+15%)" in text  # 23 / 20 - 1
+    assert "| 1,024 MiB | 1.0 → 2.0 |" in text
+    slow = daily([_run(20.0, "2026-10-30"), _run(31.0, "2026-12-29")], None, 30, 90, _Zone(), "now")
+    assert "a daily run < 30 s — **not met**" in slow and "**not met** (+55%)" in slow
+
+
+def test_the_backfill_is_judged_against_the_floor():
+    from suite.report import backfill
+
+    run = {**_run(60.0, "2026-10-01"), "end": date(2026, 10, 30), "rss_method": "psutil",
+           "truth": {"days": 30, "max_day_diff": 0, "ledger": 10, "truth": 10}}
+    floor = {"seconds": 25.0, "groups": [{"shape": "llm/x.jsonl", "seconds": 25.0}]}
+    text = backfill(run, floor, _Zone(), "now")
+    assert "≤ 3 × floor — **met** (2.4 ×)" in text and "peak memory < 4 GiB — **met** (1,024 MiB)" in text
+    assert "| step: `cloud_bill` | 2.0 s | 3 % |" in text

@@ -57,9 +57,26 @@ def parse_steps(lines: list[tuple[float, str]]) -> list[Step]:
     return sorted(steps.values(), key=lambda s: s.start)
 
 
-def newest_target(target_dir: Path, since: float) -> Path | None:
-    """The dbt target folder of the run that started at `since` (epoch seconds): the newest run_results.json."""
-    found = [p for p in target_dir.glob("*/run_results.json") if p.stat().st_mtime >= since]
+def _run_vars(results: dict) -> dict:
+    found = (results.get("args") or {}).get("vars") or {}
+    return json.loads(found) if isinstance(found, str) else found
+
+
+def newest_target(target_dir: Path, since: float, warehouse: str | None = None) -> Path | None:
+    """The dbt target folder of the run that started at `since` (epoch seconds): the newest run_results.json
+    written since then (by a dbt run on `warehouse`, its var duckdb_path, when given: runs on other warehouses may
+    share the target folder)."""
+    found = []
+    for path in target_dir.glob("*/run_results.json"):
+        if path.stat().st_mtime < since:
+            continue
+        if warehouse is not None:
+            try:
+                if _run_vars(json.loads(path.read_text())).get("duckdb_path") != warehouse:
+                    continue
+            except (OSError, ValueError):
+                continue
+        found.append(path)
     return max(found, key=lambda p: p.stat().st_mtime).parent if found else None
 
 
@@ -88,9 +105,7 @@ def breakdown(lines: list[tuple[float, str]], wall: float, target: Path | None) 
                        after_last_step=wall - max(ends) if ends else 0.0)
     if target is not None and (target / "run_results.json").exists():
         result.dbt_nodes, result.dbt_elapsed = dbt_nodes(target)
-        dbt_vars = json.loads((target / "run_results.json").read_text()).get("args", {}).get("vars") or {}
-        if isinstance(dbt_vars, str):
-            dbt_vars = json.loads(dbt_vars)
+        dbt_vars = _run_vars(json.loads((target / "run_results.json").read_text()))
         if "start_date" in dbt_vars:
             result.dbt_window = (dbt_vars["start_date"], dbt_vars.get("end_date", ""))
     return result

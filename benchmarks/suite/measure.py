@@ -72,7 +72,7 @@ def run_measured(command: list[str], log_path: Path, env: dict[str, str] | None 
     if sampler:
         sampler.start()
     lines = []
-    with log_path.open("w") as log:
+    with log_path.open("w", buffering=1) as log:  # line-buffered: the log follows the run
         for line in proc.stdout:
             t = time.monotonic() - start
             lines.append((t, line.rstrip("\n")))

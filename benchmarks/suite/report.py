@@ -47,7 +47,21 @@ def floor(result: dict, zone, machine: str) -> str:
         "read_csv), in a fresh process; the time is the queries' sum (the process took "
         f"{secs(result['wall'])} with Python and DuckDB starting, peak {mib(result['peak_rss'])}). Rows of a JSON "
         "document are its top-level objects.", "",
-        table(["files (digits as N)", "files", "size", "rows", "time"], rows, {1, 2, 3, 4})])
+        table(["files (digits as N)", "files", "size", "rows", "time"], rows, {1, 2, 3, 4}), "",
+        floor_caveat(result).strip()])
+
+
+def floor_caveat(fl: dict) -> str:
+    """A warning when one kind of file is most of the floor: DuckDB's typed JSON read of OpenCost's documents (one
+    object keyed by allocation name per step) is far slower than a reader made for them, so the floor is high and
+    a ratio to it flatters the pipeline."""
+    worst = max(fl["groups"], key=lambda g: g["seconds"], default=None)
+    if (worst is None or not fl["seconds"] or worst["seconds"] < 0.5 * fl["seconds"]
+            or not worst["shape"].endswith(".json")):
+        return ""
+    return (f" Caveat: `{worst['shape']}` is {100 * worst['seconds'] / fl['seconds']:.0f} % of the floor "
+            f"({secs(worst['seconds'])}); DuckDB's typed JSON read is the slow part there, so the ratio to this "
+            "floor flatters the pipeline.")
 
 
 def backfill(run: dict, fl: dict, zone, machine: str) -> str:
@@ -70,7 +84,7 @@ def backfill(run: dict, fl: dict, zone, machine: str) -> str:
             ["ledger total / truth total", f"{t['ledger']:,.2f} / {t['truth']:,.2f} USD"],
         ], {1}), "",
         f"Goals: M backfill ≤ {FLOOR_FACTOR_GOAL:g} × floor — {met(ok_ratio)} ({ratio:.1f} ×); peak memory < 4 GiB — "
-        f"{met(ok_rss)} ({mib(run['peak_rss'])}).", "",
+        f"{met(ok_rss)} ({mib(run['peak_rss'])}).{floor_caveat(fl)}", "",
         "Where the time goes (the step lines of `unitcost run`, timed as they arrived; dbt from the run's "
         "`run_results.json`; the dbt models' times are inside the dbt step's):", "",
         table(["part", "time", "of wall"], rows, {1, 2})])
@@ -106,13 +120,16 @@ def daily(runs: list[dict], extended: dict | None, month_days: int, days: int, z
         dbt = next((s.seconds for s in b.steps if s.name.endswith("dbt_models")), 0.0)
         window = " .. ".join(b.dbt_window) if b.dbt_window else "unknown"
         rows.append([f"day {history} ({run['start']}) on {history} days of history", f"**{secs(run['wall'])}**",
-                     secs(b.startup or 0.0), secs(dbt), window, mib(run["peak_rss"])])
+                     secs(b.startup or 0.0), secs(dbt), window, mib(run["peak_rss"]),
+                     "{:.1f} → {:.1f}".format(*run["load"])])
     lines = [f"### Daily incremental runs (`unitcost run --start D --end D`, re-running the newest day)",
              f"Measured {machine}.", _zone_line(zone),
              "Each is a second run of the warehouse's newest day, as a re-delivered day is run (its raw partitions "
              "replaced, its days rebuilt and checked). The zone holds every generated day, so a run also finds "
-             "the later days' folders a real day-N run would not see yet.", "",
-             table(["run", "wall time", "start-up", "dbt step", "days dbt rebuilt", "peak memory"], rows, {1, 2, 3, 5})]
+             "the later days' folders a real day-N run would not see yet. On a shared machine compare the "
+             "days dbt rebuilt and the load averages before the wall times.", "",
+             table(["run", "wall time", "start-up", "dbt step", "days dbt rebuilt", "peak memory",
+                    "load average (start → end)"], rows, {1, 2, 3, 5, 6})]
     if extended is not None:
         lines += ["", f"Between them the history was extended by a backfill of {extended['start']} .. "
                   f"{extended['end']}: {secs(extended['wall'])}, peak {mib(extended['peak_rss'])}."]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import sys
 from datetime import date, timedelta
@@ -40,13 +41,15 @@ def pipeline_run(config: Path, start: date, end: date, log: Path) -> dict:
     import time
 
     since = time.time()
+    load_before = os.getloadavg()[0]
     measured = run_measured([str(BIN / "unitcost"), "run", "--config", str(config), "--start", start.isoformat(),
                              "--end", end.isoformat()], log, cwd=REPO)
     if not measured.ok:
         raise SystemExit(f"unitcost run {start}..{end} failed (log: {log}):\n{measured.tail()}")
-    target = newest_target(DBT_TARGET, since)
+    raw = yaml.safe_load(config.read_text())
+    target = newest_target(DBT_TARGET, since, str(config.parent / raw["warehouse"]["path"]))
     return {"start": start, "end": end, "wall": measured.wall_seconds, "peak_rss": measured.peak_rss_bytes,
-            "rss_method": measured.rss_method, "breakdown": breakdown(measured.lines, measured.wall_seconds, target),
+            "rss_method": measured.rss_method, "load": (load_before, os.getloadavg()[0]), "breakdown": breakdown(measured.lines, measured.wall_seconds, target),
             "config": config}
 
 
