@@ -140,7 +140,7 @@ def _error_text(error) -> str:
     names the file and the problem, or dbt's last lines and its log's path."""
     while getattr(error, "cause", None) is not None and error.cls_name == "DagsterExecutionStepExecutionError":
         error = error.cause
-    return error.message.strip().removeprefix("dagster._core.definitions.events.Failure: ")[:4000]
+    return error.message.strip().removeprefix("dagster._core.definitions.events.Failure: ")[:8000]
 
 
 @dg.logger(description="one line per step, for the unitcost command line")
