@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 
 from ingest.errors import LandingFileError
-from ingest.schemas import REQUEST_COUNTS
+from ingest.schemas import REQUEST_COUNTS, conform
 from ingest.values import csv_rows, frame, load_json, rfc3339, text, unix_seconds
 
 SAMPLE_INTERVAL = timedelta(hours=1)
@@ -50,7 +50,7 @@ def parse_prometheus_query_range(
     if result_type not in ("matrix", "vector"):
         raise LandingFileError(source_file, f"data.resultType {result_type!r}: expected 'matrix' (query_range)")
 
-    rows = []
+    series_list = []
     for index, series in enumerate(payload["result"]):
         where = f"data.result[{index}]"
         if not isinstance(series, dict):
@@ -59,6 +59,13 @@ def parse_prometheus_query_range(
         samples = series.get("values") if result_type == "matrix" else [series.get("value")]
         if not isinstance(metric, dict) or not isinstance(samples, list):
             raise LandingFileError(source_file, f"{where}: expected 'metric' (object) and 'values' (list)")
+        series_list.append((text(metric.get(tenant_label)), text(metric.get(feature_label)), samples))
+    fast = _plain_samples(series_list, source_file)
+    if fast is not None:
+        return fast
+    rows = []
+    for index, (tenant, feature, samples) in enumerate(series_list):
+        where = f"data.result[{index}]"
         for sample_index, sample in enumerate(samples):
             sample_where = f"{where}.values[{sample_index}]"
             if not isinstance(sample, list) or len(sample) != 2:
@@ -67,8 +74,32 @@ def parse_prometheus_query_range(
             requests = _float(sample[1], source_file, sample_where)
             if requests is None:
                 continue
-            rows.append(_row(sample_at, metric.get(tenant_label), metric.get(feature_label), requests, source_file))
+            rows.append(_row(sample_at, tenant, feature, requests, source_file))
     return frame(rows, REQUEST_COUNTS)
+
+
+def _plain_samples(series_list: list[tuple], source_file: str) -> pl.DataFrame | None:
+    """The samples as one frame, converted by polars, when every one is plain: ``[<whole unix seconds>, "<finite,
+    non-negative number or NaN>"]``. Else None, and the caller reads them one by one (naming the bad one)."""
+    samples = [sample for *_, values in series_list for sample in values]
+    if not all(type(sample) is list and len(sample) == 2 for sample in samples):
+        return None
+    seconds, values = [s[0] for s in samples], [s[1] for s in samples]
+    if not all(type(v) is int and 0 <= v < 253402300800 for v in seconds) or not all(type(v) is str for v in values):
+        return None
+    requests = pl.Series(values, dtype=pl.String).cast(pl.Float64, strict=False)
+    if requests.null_count() or (requests.is_infinite() | (requests < 0)).any():
+        return None
+    counts = [len(values) for *_, values in series_list]
+    sample_at = pl.from_epoch(pl.Series(seconds, dtype=pl.Int64), time_unit="s").dt.replace_time_zone("UTC")
+    rows = pl.DataFrame({
+        "sample_at": sample_at,
+        "tenant_id": pl.Series([t for (t, _, _), n in zip(series_list, counts) for _ in range(n)], dtype=pl.String),
+        "feature_id": pl.Series([f for (_, f, _), n in zip(series_list, counts) for _ in range(n)], dtype=pl.String),
+        "requests": requests,
+    }).filter(~pl.col("requests").is_nan()).with_columns(
+        usage_date=(pl.col("sample_at") - SAMPLE_INTERVAL).dt.date(), source_file=pl.lit(source_file))
+    return conform(rows, REQUEST_COUNTS)
 
 
 def parse_requests_csv(data: bytes, source_file: str) -> pl.DataFrame:

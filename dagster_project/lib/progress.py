@@ -31,7 +31,8 @@ class Bars:
 
         self._tqdm = tqdm
         self.stream = stream or sys.stderr
-        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        # on a terminal only, and only when the step lines go there too (they are written above the bars)
+        self.enabled = all(getattr(s, "isatty", lambda: False)() for s in (self.stream, sys.stdout))
         self.steps = tqdm(total=total_steps, unit="step", desc="run", position=0, file=self.stream,
                           disable=not self.enabled, dynamic_ncols=True, leave=False)
         self.inner = None
@@ -40,7 +41,7 @@ class Bars:
     def write(self, line: str) -> None:
         """A line above the bars (printed plainly when there are none)."""
         if self.enabled:
-            self._tqdm.write(line, file=sys.stdout)
+            self._tqdm.write(line, file=self.stream)
         else:
             print(line, file=sys.stdout, flush=True)
 
@@ -139,7 +140,7 @@ def _error_text(error) -> str:
     names the file and the problem, or dbt's last lines and its log's path."""
     while getattr(error, "cause", None) is not None and error.cls_name == "DagsterExecutionStepExecutionError":
         error = error.cause
-    return error.message.strip().removeprefix("dagster._core.definitions.events.Failure: ")[:4000]
+    return error.message.strip().removeprefix("dagster._core.definitions.events.Failure: ")[:8000]
 
 
 @dg.logger(description="one line per step, for the unitcost command line")

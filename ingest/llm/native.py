@@ -24,6 +24,9 @@ or corrupted file must not load half-way. A line that is JSON but not a usable e
 
 A missing token key counts 0. ``attributes`` keeps the whole original line (unknown keys included). The token
 rules are tokens.py's, shared with the other formats (litellm.py, usage_pages.py).
+
+A file whose values are all of their plain JSON types is read whole by polars (native_fast.py, the same rules as
+column expressions, tested to give the same frames); any other file is read line by line here.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import io
 import polars as pl
 
 from ingest.llm.tokens import TOKEN_KEYS
-from ingest.schemas import LLM_EVENTS, LLM_EVENTS_QUARANTINE, conform
+from ingest.schemas import LLM_EVENTS, LLM_EVENTS_QUARANTINE
 
 _WHITESPACE = " \t\n\r\x0b\x0c"  # native.py's: what bytes.strip() strips
 _TIMESTAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3}|\.\d{6})?(Z|[+-]\d{2}:\d{2})$"
@@ -34,9 +34,10 @@ def _keys(names) -> str:
 def parse_plain_native(body: bytes, content: str, source_file: str, text_keys: dict[str, str]) -> tuple | None:
     """(LLM_EVENTS rows, LLM_EVENTS_QUARANTINE rows) of a plainly typed native file, else None. `body`: the file's
     bytes without a BOM, `content` the same decoded."""
-    lines = pl.Series("attributes", [content]).str.split("\n").explode().str.strip_chars(_WHITESPACE)
-    lines = lines.filter(lines != "")
-    if lines.len() == 0 or lines.str.contains('"cost_usd"', literal=True).any():
+    line = pl.col("attributes")
+    lines = (pl.LazyFrame({"attributes": [content]}).select(line.str.split("\n").explode().str.strip_chars(_WHITESPACE))
+             .filter(line != "").collect())
+    if lines.height == 0:
         return None
     kinds = {"timestamp": "string", "event_id": "string", **dict.fromkeys(text_keys.values(), "string"),
              **dict.fromkeys(TOKEN_KEYS.values(), "count"), "batch": "boolean"}
@@ -45,44 +46,42 @@ def parse_plain_native(body: bytes, content: str, source_file: str, text_keys: d
         fields = pl.read_ndjson(io.BytesIO(body), schema={k: dtypes[kind] for k, kind in kinds.items()})
     except pl.exceptions.PolarsError:  # a line that is not an object, or not of the plain types
         return None
-    if fields.height != lines.len():
+    if fields.height != lines.height:
         return None
-    frame = pl.concat([pl.DataFrame(lines), fields], how="horizontal")
-    line = pl.col("attributes")
+    frame = pl.concat([lines, fields], how="horizontal")
     not_plain = "|".join(_KEY.format(keys=_keys(k for k, v in kinds.items() if v == kind)) + pattern
                          for kind, pattern in _NOT_PLAIN.items())
-    # each known key written once, at the top level, not null (else a nested or repeated key, or a null, would be
-    # read differently), and each of its plain type
-    plain = ((line.str.count_matches(_KEY.format(keys=_keys(kinds))) == pl.sum_horizontal(
-        pl.col(k).is_not_null().cast(pl.Int32) for k in kinds)) & ~line.str.contains(not_plain))
-    if not frame.select(plain.all()).item():
-        return None
-    stamp = fields["timestamp"]
-    stamp = stamp.filter(stamp.is_not_null() & (stamp != ""))
-    if not stamp.str.contains(_TIMESTAMP).all():
+    stamp = pl.col("timestamp")
+    checks = frame.select(
+        # each known key written once, at the top level, not null (else a nested or repeated key, or a null, would
+        # be read differently), and each of its plain type
+        keys=((line.str.count_matches(_KEY.format(keys=_keys(kinds))) == pl.sum_horizontal(
+            pl.col(k).is_not_null().cast(pl.Int32) for k in kinds)) & ~line.str.contains(not_plain)).all(),
+        no_cost=~line.str.contains('"cost_usd"', literal=True).any(),
+        stamps=(stamp.is_null() | (stamp == "") | stamp.str.contains(_TIMESTAMP)).all(),
+    )
+    if not all(checks.row(0)):
         return None
     try:
-        event_at = fields["timestamp"].replace("", None).str.to_datetime(
-            "%Y-%m-%dT%H:%M:%S%.f%#z", time_unit="us", time_zone="UTC", strict=True)
-    except pl.exceptions.PolarsError:  # a day or hour out of range
+        return _split(frame.lazy(), text_keys, source_file)
+    except pl.exceptions.PolarsError:  # a timestamp's day or hour out of range
         return None
-    return _split(frame, event_at, text_keys, source_file)
 
 
-def _split(frame, event_at, text_keys, source_file):
-    counts = {column: pl.col(key).fill_null(0) for column, key in TOKEN_KEYS.items()}
-    rows = frame.with_columns(
-        event_at=event_at,
+def _split(rows: pl.LazyFrame, text_keys: dict[str, str], source_file: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    stamp = pl.col("timestamp").replace("", None)
+    rows = rows.with_columns(
+        event_at=stamp.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%#z", time_unit="us", time_zone="UTC", strict=True),
         event_id=pl.col("event_id").replace("", None),
         **{column: pl.col(key).replace("", None) for column, key in text_keys.items()},
-        **counts,
+        **{column: pl.col(key).fill_null(0) for column, key in TOKEN_KEYS.items()},
     ).with_columns(usage_date=pl.col("event_at").dt.date(), is_batch=pl.col("batch"),
                    source_format=pl.lit("native"), calls=pl.lit(1, pl.Int64), cost_usd=pl.lit(None),
                    source_file=pl.lit(source_file))
     c = {column: pl.col(column) for column in TOKEN_KEYS}
     negative = pl.any_horizontal(col < 0 for col in c.values())
     reason = (
-        pl.when(pl.col("timestamp").is_null() | (pl.col("timestamp") == "")).then(pl.lit("missing_timestamp"))
+        pl.when(stamp.is_null()).then(pl.lit("missing_timestamp"))
         .when(pl.col("event_id").is_null()).then(pl.lit("missing_event_id"))
         .when(pl.col("request_model").is_null() & pl.col("response_model").is_null()).then(pl.lit("missing_model"))
         .when(negative).then(pl.lit("negative_token_count"))
@@ -95,7 +94,11 @@ def _split(frame, event_at, text_keys, source_file):
         .then(pl.lit("duplicate_event_id"))
     )
     rows = rows.with_columns(reason=reason)
-    events = rows.filter(pl.col("reason").is_null())
-    quarantined = rows.filter(pl.col("reason").is_not_null())
-    return (conform(events.select(list(LLM_EVENTS)), LLM_EVENTS),
-            conform(quarantined.select(list(LLM_EVENTS_QUARANTINE)), LLM_EVENTS_QUARANTINE))
+
+    def typed(schema):  # ingest.schemas.conform, lazily
+        return [pl.col(name).cast(dtype, strict=True) for name, dtype in schema.items()]
+
+    events, quarantined = pl.collect_all([rows.filter(pl.col("reason").is_null()).select(typed(LLM_EVENTS)),
+                                          rows.filter(pl.col("reason").is_not_null()).select(
+                                              typed(LLM_EVENTS_QUARANTINE))])
+    return events, quarantined

@@ -82,8 +82,8 @@ def unitcost_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
             yield event
     except Exception as exc:
         raise dg.Failure(
-            description=f"dbt build failed ({exc.__class__.__name__}); the last {FAILURE_TAIL_LINES} lines of "
-                        f"{output.path}:\n{output.tail(FAILURE_TAIL_LINES)}",
+            description=f"dbt build failed; the last {FAILURE_TAIL_LINES} lines of {output.path}:\n"
+                        f"{output.tail(FAILURE_TAIL_LINES)}\n\n{str(exc).strip()[:3000]}",
             metadata={"dbt_log": str(output.path)},
         ) from exc
     finally:
