@@ -27,7 +27,7 @@ class Warehouse(_Block):
     engine: StrictStr = "duckdb"
     path: StrictStr | None = None
     serving_path: StrictStr | None = None
-    # engine: bigquery only (config.py _parse_bigquery checks which engine a key belongs to)
+    # engine: bigquery only (config_warehouse.py parse_bigquery checks which engine a key belongs to)
     project: StrictStr | None = None
     location: StrictStr | None = None
     dataset_prefix: StrictStr | None = None
@@ -35,7 +35,7 @@ class Warehouse(_Block):
     api_endpoint: StrictStr | None = None
     # either engine: the price per TiB billed that marts.pipeline_runs estimates the run's cost at (config.py)
     price_per_tib_usd: Any = None
-    memory_limit: StrictStr | None = None  # engine: duckdb only, e.g. "3GB" (config.py _parse_memory_limit)
+    memory_limit: StrictStr | None = None  # engine: duckdb only, e.g. "3GB" (config_warehouse.py parse_memory_limit)
 
 
 class SourceEntry(_Block):
