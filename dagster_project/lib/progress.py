@@ -143,13 +143,22 @@ def _error_text(error) -> str:
     return error.message.strip().removeprefix("dagster._core.definitions.events.Failure: ")[:8000]
 
 
+class _StdoutHandler(logging.StreamHandler):
+    """Writes to whatever sys.stdout is when a line is logged, not to the one of the first run of the process (the
+    logger is made once per process; a later run may have another stdout, e.g. a captured one)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stdout
+        super().emit(record)
+
+
 @dg.logger(description="one line per step, for the unitcost command line")
 def step_progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
     log = logging.getLogger("unitcost.progress")
     log.setLevel(logging.DEBUG)
     log.propagate = False
     if not log.handlers:
-        handler = logging.StreamHandler(sys.stdout)
+        handler = _StdoutHandler()
         handler.setFormatter(logging.Formatter("%(message)s"))
         handler.addFilter(_StepLines())
         log.addHandler(handler)

@@ -38,15 +38,19 @@ def query(config: Path, sql: str, params=None, serving: bool = False) -> list[tu
         return con.execute(sql, params or []).fetchall()
 
 
+# marts that record the pipeline's own runs, not the company's costs: they differ by how many runs there were
+RUN_HISTORY_MARTS = frozenset({"pipeline_runs"})
+
+
 def mart_hashes(config: Path, schema: str = "marts") -> dict[str, tuple]:
-    """Per table of `schema`: (rows, an order-independent hash of every row). A float column (request volumes,
-    never money) is rounded first: its sum depends on the order DuckDB adds it in."""
+    """Per table of `schema` (the run-history marts left out): (rows, an order-independent hash of every row). A
+    float column (request volumes, never money) is rounded first: its sum depends on the order DuckDB adds it in."""
     with duckdb.connect(str(config.parent / "warehouse" / "unitcost.duckdb"), read_only=True) as con:
         tables = [r[0] for r in con.execute(
             "select table_name from information_schema.tables where table_schema = ? order by 1", [schema]
         ).fetchall()]
         out = {}
-        for t in tables:
+        for t in (t for t in tables if t not in RUN_HISTORY_MARTS):
             columns = con.execute(
                 "select column_name, data_type from information_schema.columns where table_schema = ? "
                 "and table_name = ? order by ordinal_position", [schema, t]).fetchall()
