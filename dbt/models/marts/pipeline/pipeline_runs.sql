@@ -13,7 +13,7 @@ with steps as (
     select run_id, step, status, engine, started_at, finished_at, wall_seconds, rows_loaded, bytes_processed,
         bytes_billed
     from {{ steps }}
-    where run_id != {{ dbt.string_literal(var('current_run_id', '')) }}
+    where run_id != {{ sql_string(var('current_run_id', '')) }}
     {%- else %}
     select
         cast(null as {{ dbt.type_string() }}) as run_id, cast(null as {{ dbt.type_string() }}) as step,
@@ -48,7 +48,7 @@ priced as (
         *,
         {{ dbt.datediff('started_at', 'finished_at', 'second') }} as elapsed_seconds,
         {{ nano_to_money(int_div_trunc(
-            'cast(coalesce(bytes_billed, 0) as ' ~ wide ~ ') * cast(cast(' ~ to_money(dbt.string_literal(var('price_per_tib_usd', '6.25')))
+            'cast(coalesce(bytes_billed, 0) as ' ~ wide ~ ') * cast(cast(' ~ to_money(sql_string(var('price_per_tib_usd', '6.25')))
             ~ ' * 1000000000 as ' ~ dbt.type_bigint() ~ ') as ' ~ wide ~ ')', '1099511627776')) }} as estimated_cost_usd
     from runs
 )
