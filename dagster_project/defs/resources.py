@@ -4,6 +4,8 @@ dbt target here and the engine every warehouse step asks (lib/warehouse_engines.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -37,10 +39,19 @@ class UnitcostConfigResource(dg.ConfigurableResource):
 
 
 class WarehouseResource(DuckDBResource):
-    """The pipeline's DuckDB file; its folder is made when a run first needs it (never by loading definitions)."""
+    """The pipeline's DuckDB file; its folder is made when a run first needs it (never by loading definitions).
+    Every run that uses it holds the warehouse's run lock (lib/run_lock.py) from its first step to its last, however
+    it was launched: a daemon run beside a CLI run waits up to `lock_wait_seconds`, then fails naming the holder."""
 
-    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+    lock_wait_seconds: float = 0.0
+
+    @contextlib.contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+        from dagster_project.lib.run_lock import run_lock
+
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        with run_lock(Path(self.database), self.lock_wait_seconds, log=context.log.warning if context.log else print):
+            yield self
 
 
 def warehouse_resources(unitcost: UnitcostConfigResource) -> dict[str, dg.ConfigurableResource]:
@@ -54,7 +65,8 @@ def warehouse_resources(unitcost: UnitcostConfigResource) -> dict[str, dg.Config
     return {
         "unitcost": unitcost,
         "duckdb": WarehouseResource(database=str(unitcost.config.warehouse_path), connection_config=(
-            {"memory_limit": unitcost.config.memory_limit} if unitcost.config.memory_limit else {})),
+            {"memory_limit": unitcost.config.memory_limit} if unitcost.config.memory_limit else {}),
+            lock_wait_seconds=unitcost.config.run_lock_wait_seconds),
         "dbt": DbtCliResource(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR),
                               target=None if target == "duckdb" else target),
     }

@@ -1,6 +1,8 @@
 """One run at a time per warehouse (docs/configuration.md, `run_lock`): `unitcost run` and the demo take this lock
 before the first asset; a second run on the same warehouse refuses at once, naming the holder, or waits up to
-`run_lock.wait_seconds` for it.
+`run_lock.wait_seconds` for it. Every Dagster run takes it too (defs/resources.py, the warehouse resource), so a
+run the daemon or the UI launches waits for, or refuses beside, a CLI run on the same warehouse; a process that
+already holds the lock (`unitcost run` around its own execute_in_process) takes it again without waiting.
 
 The lock is an OS file lock (flock) on `<warehouse>.run.lock`, so a killed run releases it with its process; the
 file also records the holder's pid and start time for the message. A file left by a run that is gone (its pid no
@@ -20,6 +22,8 @@ from pathlib import Path
 from dagster_project.lib.errors import ConfigError
 
 POLL_SECONDS = 0.5
+# the locks this process holds: lock file -> (pid, depth); the pid keeps a forked child from inheriting the claim
+_HELD: dict[str, tuple[int, int]] = {}
 
 
 class RunLockedError(RuntimeError):
@@ -54,6 +58,15 @@ def run_lock(warehouse_path: Path, wait_seconds: float = 0.0, log=print) -> Iter
     """Hold the warehouse's run lock for the `with` block; RunLockedError when another run holds it past
     `wait_seconds`."""
     path = lock_path(warehouse_path)
+    key = str(path.absolute())
+    pid, depth = _HELD.get(key, (None, 0))
+    if pid == os.getpid():  # re-entrant: this process is the holder
+        _HELD[key] = (pid, depth + 1)
+        try:
+            yield path
+        finally:
+            _HELD[key] = (pid, depth)
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(path, "a+")  # noqa: SIM115 - held open for the whole run
@@ -81,9 +94,11 @@ def run_lock(warehouse_path: Path, wait_seconds: float = 0.0, log=print) -> Iter
         handle.truncate()
         handle.write(json.dumps({"pid": os.getpid(), "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}))
         handle.flush()
+        _HELD[key] = (os.getpid(), 1)
         try:
             yield path
         finally:
+            _HELD.pop(key, None)
             handle.seek(0)
             handle.truncate()
             handle.flush()
