@@ -22,8 +22,8 @@ from pathlib import Path
 from dagster_project.lib.errors import ConfigError
 
 POLL_SECONDS = 0.5
-# the locks this process holds: lock file -> (pid, depth); the pid keeps a forked child from inheriting the claim
-_HELD: dict[str, tuple[int, int]] = {}
+# the locks this process holds: lock file -> the holder's pid (a forked child does not inherit the claim)
+_HELD: dict[str, int] = {}
 
 
 class RunLockedError(RuntimeError):
@@ -59,13 +59,8 @@ def run_lock(warehouse_path: Path, wait_seconds: float = 0.0, log=print) -> Iter
     `wait_seconds`."""
     path = lock_path(warehouse_path)
     key = str(path.absolute())
-    pid, depth = _HELD.get(key, (None, 0))
-    if pid == os.getpid():  # re-entrant: this process is the holder
-        _HELD[key] = (pid, depth + 1)
-        try:
-            yield path
-        finally:
-            _HELD[key] = (pid, depth)
+    if _HELD.get(key) == os.getpid():  # re-entrant: this process holds it; the outermost block releases it
+        yield path
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,7 +89,7 @@ def run_lock(warehouse_path: Path, wait_seconds: float = 0.0, log=print) -> Iter
         handle.truncate()
         handle.write(json.dumps({"pid": os.getpid(), "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}))
         handle.flush()
-        _HELD[key] = (os.getpid(), 1)
+        _HELD[key] = os.getpid()
         try:
             yield path
         finally:

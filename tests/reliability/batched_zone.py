@@ -25,9 +25,11 @@ from dagster_project.lib.warehouse import ensure_table  # noqa: E402
 from ingest.schemas import RAW_TABLES  # noqa: E402
 
 DAY = date(2026, 10, 2)
-# few examples, each a whole pipeline run over many scenarios (UNITCOST_PROPERTY_EXAMPLES for a longer search); no
-# example database (each run is its own zone)
-BATCHED = settings(max_examples=int(os.environ.get("UNITCOST_PROPERTY_EXAMPLES", "2")), deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
+# few examples, each a whole pipeline run over many scenarios (UNITCOST_PROPERTY_EXAMPLES for a longer search); the
+# first one hypothesis draws is the minimal one (every list at its shortest, every number at its lowest); no example
+# database (each run is its own zone)
+EXAMPLES = int(os.environ.get("UNITCOST_PROPERTY_EXAMPLES", "2"))
+BATCHED = settings(max_examples=EXAMPLES, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                           HealthCheck.function_scoped_fixture])
 
