@@ -34,9 +34,11 @@ class BigQueryConfig:
 
     def dbt_vars(self) -> dict[str, Any]:
         """What dbt/profiles.yml's bigquery target and the macro generate_schema_name read."""
-        return {"dataset_prefix": self.dataset_prefix, "bq_project": self.project, "bq_location": self.location,
-                "bq_maximum_bytes_billed": self.maximum_bytes_billed, "bq_api_endpoint": self.api_endpoint,
-                "bq_emulator": self.emulator}
+        out = {"dataset_prefix": self.dataset_prefix, "bq_project": self.project, "bq_location": self.location,
+               "bq_maximum_bytes_billed": self.maximum_bytes_billed, "bq_api_endpoint": self.api_endpoint}
+        if self.emulator:  # EMULATOR ONLY: the dbt macros' workarounds (dbt/macros/emulator.sql, money.sql)
+            out["bq_emulator"] = True
+        return out
 
 
 _MEMORY_LIMIT = re.compile(r"[0-9]+(\.[0-9]+)? ?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
