@@ -6,16 +6,14 @@ What this proves on the emulator: every asset of the daily job materializes on B
 model, seed and data test of `dbt build --target bigquery_emulator`, the conservation check on marts_build, the copy
 to marts), and every mart the DuckDB run builds is published to `<prefix>marts`, with the same rows where a mart
 carries no money. What it cannot prove there: the money totals. The emulator loses decimal digits inside the
-models' queries (a NUMERIC(38, 9) cast over a table's column comes back as DuckDB's DECIMAL(18, 3); a BIGNUMERIC
-product as 8 places), so its money marts read 0 where DuckDB's hold the bill; the per-day totals of every money
-column are compared and the gap is asserted to be exactly that defect (README.md lists it as unverified)."""
+models' queries (int_bill_costs_spread's nano-dollar product reads 0.00000000 there, its NUMERIC(38, 9) cast 3
+places), so its money marts read 0 where DuckDB's hold the bill; the ledger's per-day totals are compared and
+the gap is asserted to be exactly that defect (README.md lists the money as unverified there)."""
 
 from __future__ import annotations
 
 import shutil
 from decimal import Decimal
-from pathlib import Path
-
 import pytest
 
 from bigquery_emulator import bigquery_emulator  # noqa: F401 (the session fixture)
