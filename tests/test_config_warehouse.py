@@ -78,3 +78,14 @@ def test_the_definitions_load_with_engine_bigquery(tmp_path):
 def test_a_bad_price_per_tib_is_named(price):
     with pytest.raises(ConfigError, match="warehouse.price_per_tib_usd"):
         config({"price_per_tib_usd": price})
+
+
+def test_the_emulator_flag_is_off_by_default_and_needs_an_endpoint(tmp_path):
+    cfg = config({"engine": "bigquery", "project": "p"})
+    assert cfg.bigquery.emulator is False and "bq_emulator" not in cfg.dbt_vars()
+    cfg = config({"engine": "bigquery", "project": "p", "api_endpoint": "http://127.0.0.1:9050", "emulator": True})
+    assert cfg.bigquery.emulator is True and cfg.dbt_vars()["bq_emulator"] is True
+    with pytest.raises(ConfigError, match="warehouse.emulator is for a BigQuery API on loopback"):
+        config({"engine": "bigquery", "project": "p", "emulator": True})
+    with pytest.raises(ConfigError, match="warehouse.emulator is for engine: bigquery"):
+        config({"emulator": True})

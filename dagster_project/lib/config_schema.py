@@ -33,6 +33,7 @@ class Warehouse(_Block):
     dataset_prefix: StrictStr | None = None
     maximum_bytes_billed: Any = None  # a whole number of bytes > 0, checked by _parse_bigquery
     api_endpoint: StrictStr | None = None
+    emulator: Any = None  # EMULATOR ONLY (the tests' bqemulator): its workarounds; checked by parse_bigquery
     # either engine: the price per TiB billed that marts.pipeline_runs estimates the run's cost at (config.py)
     price_per_tib_usd: Any = None
     memory_limit: StrictStr | None = None  # engine: duckdb only, e.g. "3GB" (config_warehouse.py parse_memory_limit)

@@ -26,14 +26,19 @@ class BigQueryConfig:
     dataset_prefix: str = "unitcost_"
     maximum_bytes_billed: int | None = None  # per query job and dbt model; None: the project's own limit
     api_endpoint: str | None = None  # another endpoint than Google's (a BigQuery API on loopback in the tests)
+    # EMULATOR ONLY (tests): work around the bqemulator's defects (README.md, Running on BigQuery); never for BigQuery
+    emulator: bool = False
 
     def dataset(self, layer: str) -> str:
         return f"{self.dataset_prefix}{layer}"
 
     def dbt_vars(self) -> dict[str, Any]:
         """What dbt/profiles.yml's bigquery target and the macro generate_schema_name read."""
-        return {"dataset_prefix": self.dataset_prefix, "bq_project": self.project, "bq_location": self.location,
-                "bq_maximum_bytes_billed": self.maximum_bytes_billed, "bq_api_endpoint": self.api_endpoint}
+        out = {"dataset_prefix": self.dataset_prefix, "bq_project": self.project, "bq_location": self.location,
+               "bq_maximum_bytes_billed": self.maximum_bytes_billed, "bq_api_endpoint": self.api_endpoint}
+        if self.emulator:  # EMULATOR ONLY: the dbt macros' workarounds (dbt/macros/emulator.sql, money.sql)
+            out["bq_emulator"] = True
+        return out
 
 
 _MEMORY_LIMIT = re.compile(r"[0-9]+(\.[0-9]+)? ?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
@@ -51,7 +56,7 @@ def parse_memory_limit(where: str, wh: dict[str, Any]) -> str | None:
     return limit.strip()
 
 
-_BIGQUERY_KEYS = ("project", "location", "dataset_prefix", "maximum_bytes_billed", "api_endpoint")
+_BIGQUERY_KEYS = ("project", "location", "dataset_prefix", "maximum_bytes_billed", "api_endpoint", "emulator")
 
 
 def parse_bigquery(where: str, wh: dict[str, Any]) -> BigQueryConfig | None:
@@ -72,7 +77,12 @@ def parse_bigquery(where: str, wh: dict[str, Any]) -> BigQueryConfig | None:
     limit = wh.get("maximum_bytes_billed")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0):
         raise ConfigError(f"{where}: warehouse.maximum_bytes_billed must be a whole number of bytes > 0")
+    emulator = wh.get("emulator", False)
+    if not isinstance(emulator, bool):
+        raise ConfigError(f"{where}: warehouse.emulator must be true or false")
+    if emulator and not wh.get("api_endpoint"):
+        raise ConfigError(f"{where}: warehouse.emulator is for a BigQuery API on loopback (set api_endpoint)")
     return BigQueryConfig(
         project=str(wh["project"]), location=str(wh.get("location", BigQueryConfig.location)), dataset_prefix=prefix,
-        maximum_bytes_billed=limit, api_endpoint=str(wh["api_endpoint"]) if wh.get("api_endpoint") else None,
+        maximum_bytes_billed=limit, api_endpoint=str(wh["api_endpoint"]) if wh.get("api_endpoint") else None, emulator=emulator,
     )

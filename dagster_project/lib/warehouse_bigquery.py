@@ -37,12 +37,18 @@ from dagster_project.lib.run_steps import count_bytes
 STAGE_EXPIRY = dt.timedelta(days=1)
 
 
-def bigquery_type(dtype: pl.DataType) -> str:
+def bigquery_type(dtype: pl.DataType, emulator: bool = False) -> str:
     """The BigQuery column type of a raw contract's polars type. Money and prices keep their exact decimals:
-    NUMERIC holds DECIMAL(38, 9); a wider scale (a per-token price) is BIGNUMERIC."""
+    NUMERIC holds DECIMAL(38, 9); a wider scale (a per-token price) is BIGNUMERIC.
+
+    EMULATOR ONLY (`emulator`, warehouse.emulator): the bqemulator fails to create a BIGNUMERIC column (it maps it
+    to a DuckDB DECIMAL wider than 38 digits) and drops digits of a wide decimal it is sent, so such a column is
+    stored there as the decimal's exact text; the staging models read it back through the macro `raw_decimal`."""
     if isinstance(dtype, pl.Decimal):
         scale = dtype.scale or 0
-        return "NUMERIC" if scale <= 9 and (dtype.precision or 38) - scale <= 29 else "BIGNUMERIC"
+        if scale <= 9 and (dtype.precision or 38) - scale <= 29:
+            return "NUMERIC"
+        return "STRING" if emulator else "BIGNUMERIC"
     if isinstance(dtype, pl.Datetime):
         return "TIMESTAMP" if dtype.time_zone else "DATETIME"
     simple = {pl.String: "STRING", pl.Int64: "INT64", pl.Int32: "INT64", pl.Float64: "FLOAT64",
@@ -123,7 +129,8 @@ class BigQueryRawWriter:
         frames = [frames] if isinstance(frames, pl.DataFrame) else frames
         self.ensure_table(table, schema)
         rows = pl.concat([f.select(list(schema)) for f in frames]) if frames else pl.DataFrame(schema=dict(schema))
-        params = [bigquery.ScalarQueryParameter(f"w{i}", bigquery_type(schema[name]), value)
+        params = [bigquery.ScalarQueryParameter(f"w{i}", bigquery_type(schema[name], self.config.emulator),
+                                            value)
                   for i, (name, value) in enumerate(where.items())]
         condition = " and ".join(f"target.{name} is not distinct from @w{i}" for i, name in enumerate(where))
         self._replace(table, schema, rows, condition or "true", params)
@@ -133,7 +140,8 @@ class BigQueryRawWriter:
     def _schema(self, schema: Mapping[str, pl.DataType]) -> list:
         from google.cloud import bigquery
 
-        return [bigquery.SchemaField(name, bigquery_type(dtype)) for name, dtype in schema.items()]
+        return [bigquery.SchemaField(name, bigquery_type(dtype, self.config.emulator))
+                for name, dtype in schema.items()]
 
     def _replace(self, table: str, schema: Mapping[str, pl.DataType], rows: pl.DataFrame, condition: str,
                  params: list) -> None:

@@ -234,4 +234,10 @@ def dbt_bytes(run_results: Path) -> tuple[int | None, int | None]:
 
 def warehouse_engine(config: UnitcostConfig) -> DuckDBEngine | BigQueryEngine:
     """The engine `config` names: the one switch between DuckDB and BigQuery."""
-    return BigQueryEngine(config) if config.bigquery is not None else DuckDBEngine(config)
+    if config.bigquery is None:
+        return DuckDBEngine(config)
+    if config.bigquery.emulator:
+        # EMULATOR ONLY (warehouse.emulator): the bqemulator takes no load jobs, so rows are staged by streaming
+        # inserts; dbt uses the profile's bigquery_emulator target (a placeholder token instead of Google credentials)
+        return BigQueryEngine(config, stage_with="insert_rows_json", dbt_target="bigquery_emulator")
+    return BigQueryEngine(config)

@@ -177,4 +177,4 @@ where not is_priced and cost_usd is null
     {{ return(adapter.dispatch('llm_price_type', 'unitcost')()) }}
 {%- endmacro %}
 {% macro default__llm_price_type() -%}decimal(38, 12){%- endmacro %}
-{% macro bigquery__llm_price_type() -%}bignumeric{%- endmacro %}
+{% macro bigquery__llm_price_type() -%}{{ 'bignumeric(38, 12)' if var('bq_emulator', false) else 'bignumeric' }}{%- endmacro %}

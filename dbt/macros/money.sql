@@ -3,7 +3,10 @@
     {{ return(adapter.dispatch('money_type', 'unitcost')()) }}
 {%- endmacro %}
 {% macro default__money_type() -%}decimal(38, 9){%- endmacro %}
-{% macro bigquery__money_type() -%}numeric{%- endmacro %}
+{#- bq_emulator (EMULATOR ONLY, warehouse.emulator): the bqemulator turns an unparameterized NUMERIC into DuckDB's
+    DECIMAL(18, 3) and BIGNUMERIC into DECIMAL(38, 5), dropping digits, so there every cast names its precision and
+    scale (the same values on BigQuery, which the real path keeps unparameterized). -#}
+{% macro bigquery__money_type() -%}{{ 'numeric(38, 9)' if var('bq_emulator', false) else 'numeric' }}{%- endmacro %}
 
 {% macro to_money(expr) -%}
     cast({{ expr }} as {{ money_type() }})
@@ -27,7 +30,19 @@
     {{ return(adapter.dispatch('nano_count_type', 'unitcost')()) }}
 {%- endmacro %}
 {% macro default__nano_count_type() -%}decimal(38, 0){%- endmacro %}
-{% macro bigquery__nano_count_type() -%}bignumeric{%- endmacro %}
+{% macro bigquery__nano_count_type() -%}{{ 'bignumeric(38, 0)' if var('bq_emulator', false) else 'bignumeric' }}{%- endmacro %}
+
+{#- A raw decimal with more than 9 places (a policy share, a per-token price) as the models read it. Raw holds it as
+    DECIMAL(38, `scale`) on DuckDB and BIGNUMERIC on BigQuery; EMULATOR ONLY (bq_emulator), raw holds its exact text
+    (lib/warehouse_bigquery.py bigquery_type: the bqemulator can neither create a BIGNUMERIC column nor keep its
+    digits), read back here. -#}
+{% macro raw_decimal(column, scale) -%}
+    {{ return(adapter.dispatch('raw_decimal', 'unitcost')(column, scale)) }}
+{%- endmacro %}
+{% macro default__raw_decimal(column, scale) -%}{{ column }}{%- endmacro %}
+{% macro bigquery__raw_decimal(column, scale) -%}
+    {%- if var('bq_emulator', false) -%}cast({{ column }} as bignumeric(38, {{ scale }})){%- else -%}{{ column }}{%- endif -%}
+{%- endmacro %}
 
 {#- A split's weights: 64-bit floating point (DuckDB DOUBLE, BigQuery FLOAT64; dbt's type_float is 32-bit on DuckDB). -#}
 {% macro weight_type() -%}

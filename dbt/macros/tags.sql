@@ -65,6 +65,7 @@
     cast({{ merged.sql }} as {{ dbt.type_string() }})
 {%- endmacro %}
 {% macro bigquery__labels_merged(layers) -%}
+    {%- if var('bq_emulator', false) -%}{{ return(emulator_labels_merged(layers)) }}{%- endif -%}
     (
         select to_json_string(json_object(array_agg(label_key order by label_key), array_agg(value order by label_key)))
         from (
@@ -79,6 +80,30 @@
                 {%- endfor %}
             ]) as layer
             cross join unnest(json_keys(layer.labels, 1)) as label_key
+            group by label_key
+        )
+    )
+{%- endmacro %}
+{#- EMULATOR ONLY (var bq_emulator): the same merge in BigQuery SQL the bqemulator can run. It fails on a struct
+    field computed from an outer column (`parse_json(coalesce(layer, '{}'))`: DuckDB's struct_pack wants names) and
+    on json_object(keys array, values array); here the structs hold the text, and the object is written with
+    string_agg, keys in order (the same text as to_json_string of the JSON object). -#}
+{% macro emulator_labels_merged(layers) -%}
+    (
+        select concat('{', coalesce(string_agg(concat(to_json_string(label_key), ':', to_json_string(value)), ','
+                                               order by label_key), ''), '}')
+        from (
+            select
+                label_key,
+                array_agg(json_value(parse_json(layer.labels), concat('$."', label_key, '"'))
+                          order by layer.precedence desc limit 1)[offset(0)] as value
+            from unnest([
+                {%- for layer in layers %}
+                struct({{ loop.index }} as precedence, coalesce({{ layer }}, '{}') as labels)
+                {{- ',' if not loop.last }}
+                {%- endfor %}
+            ]) as layer
+            cross join unnest(json_keys(parse_json(layer.labels), 1)) as label_key
             group by label_key
         )
     )

@@ -48,7 +48,7 @@ list_candidates as (
         p.variant,
         p.price_key,
         p.tier_start_input_tokens,
-        p.usd_per_unit_block,
+        {{ raw_decimal('p.usd_per_unit_block', 12) }} as usd_per_unit_block,
         case when p.variant = 'base' then 2147483647 else p.variant_priority end as source_rank
     from contexts c
     inner join price_rows p

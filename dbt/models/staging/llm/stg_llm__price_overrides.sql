@@ -11,7 +11,7 @@ renamed as (
         price_key,
         lower(variant) as variant,
         coalesce(tier_start_input_tokens, 0) as tier_start_input_tokens,
-        usd_per_unit_block,
+        {{ raw_decimal('usd_per_unit_block', 12) }} as usd_per_unit_block,
         valid_from,
         valid_to,
         source_file,
