@@ -19,7 +19,7 @@ from ingest.errors import LandingFileError
 from ingest.llm.native import TEXT_KEYS, parse_native_lines
 from ingest.llm.native_fast import parse_plain_native
 
-BATCH_BYTES = 32 * 1024 * 1024  # one batch's bytes; its frames take a few times this
+BATCH_BYTES = 16 * 1024 * 1024  # one batch's bytes; its frames take a few times this
 _BOM = b"\xef\xbb\xbf"
 
 
