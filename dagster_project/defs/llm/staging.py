@@ -102,31 +102,39 @@ class CallStage:
         events = ", ".join(f's."{c}"' for c in LLM_EVENTS)
         day_frame = pl.DataFrame({"day": days}, schema={"day": pl.Date})
         con.register("_unitcost_days", day_frame.to_arrow())
-        counts = {}
-        con.execute("begin transaction")
+        wanted = {"llm_events": f"{reason} is null", "llm_events_quarantine": f"{reason} is not null"}
+        page_rows = {"llm_events": (pages, LLM_EVENTS), "llm_events_quarantine": (page_bad, LLM_EVENTS_QUARANTINE)}
         try:
-            for table in ("llm_events", "llm_events_quarantine"):
-                con.execute(f"delete from {RAW_SCHEMA}.{table} where usage_date in (select day from _unitcost_days)")
-            con.execute(f"insert into {RAW_SCHEMA}.llm_events by name select {events} {source} and {reason} is null")
-            con.execute(f"insert into {RAW_SCHEMA}.llm_events_quarantine by name "
-                        f"select {events}, {reason} as reason {source} and {reason} is not null")
-            for table, frame, schema in (("llm_events", pages, LLM_EVENTS),
-                                         ("llm_events_quarantine", page_bad, LLM_EVENTS_QUARANTINE)):
-                part = frame.filter(pl.col("usage_date").is_in(days)).select(list(schema))
-                if part.height:
-                    con.register("_unitcost_llm_pages", part.to_arrow())
-                    try:
-                        con.execute(f"insert into {RAW_SCHEMA}.{table} by name select * from _unitcost_llm_pages")
-                    finally:
-                        con.unregister("_unitcost_llm_pages")
-                per_day = dict(con.execute(
-                    f"select usage_date, count(*) from {RAW_SCHEMA}.{table} "
-                    "where usage_date in (select day from _unitcost_days) group by 1").fetchall())
+            # counted from the stage, before the transaction: a query over the transaction's own uncommitted rows
+            # would pin them all in memory
+            counts = {}
+            for table, rows in wanted.items():
+                per_day = dict(con.execute(f"select s.usage_date, count(*) {source} and {rows} group by 1").fetchall())
+                frame, schema = page_rows[table]
+                page_rows[table] = part = frame.filter(pl.col("usage_date").is_in(days)).select(list(schema))
+                for day, n in part.group_by("usage_date").len().iter_rows():
+                    per_day[day] = per_day.get(day, 0) + n
                 counts[table] = {str(d): per_day.get(d, 0) for d in days}
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
+            con.execute("begin transaction")
+            try:
+                for table in wanted:
+                    con.execute(f"delete from {RAW_SCHEMA}.{table} "
+                                "where usage_date in (select day from _unitcost_days)")
+                con.execute(f"insert into {RAW_SCHEMA}.llm_events by name "
+                            f"select {events} {source} and {wanted['llm_events']}")
+                con.execute(f"insert into {RAW_SCHEMA}.llm_events_quarantine by name "
+                            f"select {events}, {reason} as reason {source} and {wanted['llm_events_quarantine']}")
+                for table, part in page_rows.items():
+                    if part.height:
+                        con.register("_unitcost_llm_pages", part.to_arrow())
+                        try:
+                            con.execute(f"insert into {RAW_SCHEMA}.{table} by name select * from _unitcost_llm_pages")
+                        finally:
+                            con.unregister("_unitcost_llm_pages")
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
         finally:
             con.unregister("_unitcost_days")
         count_rows(sum(sum(c.values()) for c in counts.values()))
