@@ -132,7 +132,7 @@ def test_a_2_gb_jsonl_is_ingested_with_bounded_memory(tmp_path):
     config = tmp_path / "unitcost.yaml"
     config.write_text(
         "start_date: 2026-10-01\n"
-        "warehouse: {path: warehouse/unitcost.duckdb, memory_limit: 512MB}\n"
+        "warehouse: {path: warehouse/unitcost.duckdb, memory_limit: 300MB}\n"
         "sources: {llm: {uri: landing/llm}}\n")
     try:
         done = subprocess.run([sys.executable, "-c", CHILD, str(config)], cwd=REPO, capture_output=True, text=True,
