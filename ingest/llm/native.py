@@ -64,14 +64,15 @@ def parse_native_jsonl(data: bytes, source_file: str) -> tuple[pl.DataFrame, pl.
     return fast if fast is not None else parse_native_lines(content, source_file)
 
 
-def parse_native_lines(content: str, source_file: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The line-by-line reading of a native file's text: every rule, every error message."""
-    return split_events(_rows(content, source_file))
+def parse_native_lines(content: str, source_file: str, first_line: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The line-by-line reading of a native file's text (or of a batch of its lines starting at line
+    `first_line`, native_stream.py): every rule, every error message."""
+    return split_events(_rows(content, source_file, first_line))
 
 
-def _rows(content: str, source_file: str):
+def _rows(content: str, source_file: str, first_line: int = 1):
     seen_ids: set[str] = set()
-    for number, line in enumerate(content.split("\n"), start=1):
+    for number, line in enumerate(content.split("\n"), start=first_line):
         line = line.strip(_WHITESPACE)
         if not line:
             continue

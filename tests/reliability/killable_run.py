@@ -3,7 +3,8 @@
 file, then kills the process group. Only this test driver wraps the functions below; the run is otherwise the CLI's.
 
 Phases (where exactly the run stops):
-- ingest: raw.llm_events of the run's days replaced (committed), its quarantine and every later step not yet run;
+- ingest: raw.llm_events and its quarantine of the run's days replaced (committed), the cost reports and every
+  later step not yet run;
 - dbt: `dbt build` under way, 25 of its nodes reported, the rest not built;
 - checks: the blocking conservation check started, the serving copy not yet written;
 - serving: the new serving copy written and verified beside the old one, not yet renamed over it.
@@ -23,17 +24,16 @@ def _pause(marker: Path) -> None:
 
 def _arm(phase: str, marker: Path) -> None:
     if phase == "ingest":
-        from dagster_project.defs.llm import assets as llm
+        from dagster_project.defs.llm.staging import CallStage
 
-        real_replace = llm.replace_days
+        real_swap = CallStage.swap
 
-        def replace_then_pause(con, table, *args, **kwargs):
-            out = real_replace(con, table, *args, **kwargs)
-            if table == "llm_events":
-                _pause(marker)
+        def swap_then_pause(self, *args, **kwargs):  # raw.llm_events and its quarantine committed together
+            out = real_swap(self, *args, **kwargs)
+            _pause(marker)
             return out
 
-        llm.replace_days = replace_then_pause
+        CallStage.swap = swap_then_pause
     elif phase == "dbt":
         from dagster_dbt import DbtCliInvocation
 

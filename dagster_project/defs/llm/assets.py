@@ -7,15 +7,17 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from dagster_project.defs.llm.staging import CallStage
 from dagster_project.defs.resources import UnitcostConfigResource
 from dagster_project.lib import progress
-from dagster_project.lib.lookback import place, read_with_lookback
+from dagster_project.lib.lookback import read_with_lookback
 from dagster_project.lib.raw_assets import materialized, raw_multi_asset, run_days, source_files
 from dagster_project.lib.touched_days import record_touched_days
 from dagster_project.lib.warehouse import ensure_table, replace_days, replace_rows
 from ingest.llm.cost_reports import parse_anthropic_cost_report, parse_openai_costs_page
 from ingest.llm.litellm import parse_litellm_spend_logs
 from ingest.llm.native import parse_native_jsonl
+from ingest.llm.native_stream import iter_native_jsonl, open_stream
 from ingest.llm.pages import keep_latest
 from ingest.llm.prices import resolve_models, snapshot_price_table
 from ingest.llm.usage_pages import parse_anthropic_usage_page, parse_openai_usage_page
@@ -64,23 +66,28 @@ def _call_files(config, log) -> tuple[list[tuple], list[tuple]]:
     return calls, pages
 
 
-def _read_calls(files: list[tuple], folders: set, lookback_days: int,
+def _batches(landing, key: str, parse):
+    """(events, quarantined) per bounded batch of a call-log file: native JSONL streams, a LiteLLM export is one."""
+    if parse is parse_native_jsonl:
+        with open_stream(landing, key) as stream:
+            yield from iter_native_jsonl(stream, landing.describe(key))
+    else:
+        yield parse(landing.read_bytes(key), landing.describe(key))
+
+
+def _read_calls(files: list[tuple], folders: set, lookback_days: int, stage: CallStage,
                 on_file=lambda done, total: None) -> dict[int, tuple]:
-    """Per file index (key order) of the files in `folders`: (its folder's day, calls within their day's lookback,
-    refused rows). A refused row without a usable timestamp is kept under its folder's day; a call outside its
-    day's folders moves to the quarantine under its folder's day (lib/lookback.py)."""
+    """Stage every file in `folders` (staging.py: placed by the lookback, batch by batch). Returns per file index
+    (key order): (its folder's day, the days of its calls within their lookback)."""
     out = {}
     wanted = sum(1 for *_, folder, _parse in files if folder in folders)
     for i, (landing, key, folder, parse) in enumerate(files):
         if folder not in folders:
             continue
         on_file(len(out), wanted)
-        ok, bad = parse(landing.read_bytes(key), landing.describe(key))
-        ok = place(ok, folder, lookback_days)
-        bad = place(bad.with_columns(pl.col("usage_date").fill_null(folder)), folder, lookback_days).drop("lookback")
-        outside = ok.filter(pl.col("lookback").is_not_null()).rename({"lookback": "reason"})
-        out[i] = (folder, ok.filter(pl.col("lookback").is_null()).drop("lookback"),
-                  pl.concat([bad, conform(outside, LLM_EVENTS_QUARANTINE)]))
+        days = [stage.add(i, n, folder, lookback_days, ok, bad)
+                for n, (ok, bad) in enumerate(_batches(landing, key, parse))]
+        out[i] = (folder, pl.concat([pl.DataFrame(schema={"usage_date": pl.Date}), *days]).unique())
     on_file(len(out), wanted)
     return out
 
@@ -91,16 +98,11 @@ def llm_events(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitco
     any earlier day it finds calls of there; a call outside its day's folders is quarantined
     (`late_beyond_lookback`); an event id seen twice is kept once and the copy quarantined. API pages
     (`openai_usage/`, `anthropic_usage/`, `openai_costs/`, `anthropic_costs/`) span many days: every page is read
-    and the run's days kept; a bucket a later page (by file name) has again replaces the earlier copy."""
+    and the run's days kept; a bucket a later page (by file name) has again replaces the earlier copy. Call logs are
+    read in bounded batches and staged in DuckDB (staging.py), so memory does not grow with their size."""
     cfg = unitcost.config
     days = run_days(context)
     files, pages = _call_files(cfg, context.log)
-    written, earlier, in_key_order = read_with_lookback(
-        lambda folders: _read_calls(files, folders, cfg.lookback_days,
-                                    lambda done, total: progress.count(context, "llm_events", done, total, "files")),
-        days, cfg.lookback_days, cfg.start_date)
-    calls = [empty(LLM_EVENTS), *(ok for ok, _ in in_key_order)]
-    quarantined = [empty(LLM_EVENTS_QUARANTINE), *(bad for _, bad in in_key_order)]
     usage_pages, usage_bad = [empty(LLM_EVENTS)], [empty(LLM_EVENTS_QUARANTINE)]
     cost_pages = [empty(LLM_COST_REPORTS)]
     for landing, key, folder in pages:
@@ -110,28 +112,34 @@ def llm_events(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitco
             usage_bad.append(bad)
         else:
             cost_pages.append(COST_PAGES[folder](landing.read_bytes(key), landing.describe(key)))
-
-    all_calls = pl.concat(calls)
-    first = all_calls.select(pl.col("event_id").is_first_distinct()).to_series()
     usage, restated = keep_latest(usage_pages, "event_id")
-    kept = pl.concat([all_calls.filter(first), usage])
-    duplicates = pl.concat([all_calls.filter(~first), restated]).with_columns(reason=pl.lit("duplicate_event_id"))
-    bad = pl.concat([*quarantined, *usage_bad, conform(duplicates, LLM_EVENTS_QUARANTINE)])
+    page_bad = pl.concat([*usage_bad, conform(restated.with_columns(reason=pl.lit("duplicate_event_id")),
+                                              LLM_EVENTS_QUARANTINE)])
     costs, restated_costs = keep_latest(cost_pages, "report_row_id")
     with duckdb.get_connection() as con:
-        counts = replace_days(con, "llm_events", LLM_EVENTS, "usage_date", written, kept)
-        q_counts = replace_days(con, "llm_events_quarantine", LLM_EVENTS_QUARANTINE, "usage_date", written, bad)
+        stage = CallStage(con)
+        try:
+            written, earlier, _ = read_with_lookback(
+                lambda folders: _read_calls(
+                    files, folders, cfg.lookback_days, stage,
+                    lambda done, total: progress.count(context, "llm_events", done, total, "files")),
+                days, cfg.lookback_days, cfg.start_date)
+            counts, q_counts = stage.swap(written, usage, page_bad)
+        finally:
+            stage.close()
         c_counts = replace_days(con, "llm_cost_reports", LLM_COST_REPORTS, "usage_date", written, costs)
         record_touched_days(con, context.run.run_id, "llm_events", written)
+        by_format = dict(con.execute(
+            "select source_format, count(*) from raw.llm_events where usage_date in (select unnest(?::date[])) "
+            "group by 1 order by 1", [written]).fetchall())
+        by_reason = dict(con.execute(
+            "select reason, count(*) from raw.llm_events_quarantine where usage_date in (select unnest(?::date[])) "
+            "group by 1 order by 1", [written]).fetchall())
     in_run = pl.col("usage_date").is_in(written)
-    yield materialized(
-        "llm_events", events_per_day=counts, rematerialized_days=[str(d) for d in earlier],
-        by_format=dict(kept.filter(in_run).group_by("source_format").len().sort("source_format").iter_rows()),
-    )
-    yield materialized(
-        "llm_events_quarantine", quarantined_per_day=q_counts, quarantined=sum(q_counts.values()),
-        by_reason=dict(bad.filter(in_run).group_by("reason").len().sort("reason").iter_rows()),
-    )
+    yield materialized("llm_events", events_per_day=counts, rematerialized_days=[str(d) for d in earlier],
+                       by_format=by_format)
+    yield materialized("llm_events_quarantine", quarantined_per_day=q_counts, quarantined=sum(q_counts.values()),
+                       by_reason=by_reason)
     yield materialized(
         "llm_cost_reports", rows_per_day=c_counts, restated_rows=restated_costs.filter(in_run).height,
     )
