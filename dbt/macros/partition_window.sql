@@ -75,7 +75,8 @@
     table by day and overwrites exactly the window's day partitions in one statement (insert_overwrite, static
     partitions), so a day whose rows all disappeared is emptied too; without a window, every day the run produced. -#}
 {% macro day_partitioned_incremental(days_after=0) -%}
-    {%- set common = {'materialized': 'incremental', 'on_schema_change': 'fail'} -%}
+    {%- set common = {'materialized': 'incremental', 'on_schema_change': 'fail',
+                      'meta': {'run_window_days_after': days_after}} -%}
     {%- if target.type == 'bigquery' -%}
         {{ return(dict(common, incremental_strategy='insert_overwrite',
                        partition_by={'field': 'usage_date', 'data_type': 'date', 'granularity': 'day'},

@@ -44,6 +44,8 @@ def keep_parse(run_target: Path, saved: Path) -> bool:
     partial = saved.with_suffix(f".{os.getpid()}.tmp")
     shutil.copyfile(written, partial)
     os.replace(partial, saved)
-    for old in sorted(saved.parent.glob("*.msgpack"), key=lambda p: p.stat().st_mtime, reverse=True)[KEEP_SAVED_PARSES:]:
+    others = sorted((p for p in saved.parent.glob("*.msgpack") if p != saved), key=lambda p: p.stat().st_mtime,
+                    reverse=True)
+    for old in others[KEEP_SAVED_PARSES - 1:]:  # the one just saved is kept whatever the clocks say
         old.unlink(missing_ok=True)
     return True
