@@ -136,3 +136,20 @@ def test_the_saved_parse_is_replaced_only_by_a_new_one_and_the_least_recent_go(t
     kept = sorted(saved.parent.glob("*.msgpack"))
     assert len(kept) == saved_parse.KEEP_SAVED_PARSES
     assert saved not in kept  # the least recently used went first
+
+
+def test_the_dbt_resource_knows_dbts_version_without_starting_dbt(monkeypatch):
+    from dbt.version import __version__
+    from packaging import version
+
+    from dagster_project.defs.dbt import cli_resource
+    from dagster_project.defs.dbt.project import DBT_PROJECT_DIR
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError(f"started {args}")
+
+    monkeypatch.setattr(subprocess, "check_output", no_subprocess)
+    monkeypatch.setattr("dagster_dbt.core.resource.check_output", no_subprocess)
+    resource = cli_resource.UnitcostDbtCliResource(project_dir=str(DBT_PROJECT_DIR))
+    assert resource._cli_version == version.parse(__version__)
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
