@@ -153,3 +153,18 @@ def test_the_dbt_resource_knows_dbts_version_without_starting_dbt(monkeypatch):
     resource = cli_resource.UnitcostDbtCliResource(project_dir=str(DBT_PROJECT_DIR))
     assert resource._cli_version == version.parse(__version__)
     assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_the_conservation_check_covers_every_day_the_runs_dbt_build_rebuilt(tmp_path):
+    from datetime import date
+
+    from dagster_project.defs.dbt.checks import _rebuilt_days
+
+    config = _config(tmp_path)
+    run_days = (date(2026, 1, 9), date(2026, 1, 9))
+    with duckdb.connect(str(config.warehouse_path)) as con:
+        assert _rebuilt_days(con, "run-1", *run_days) == run_days  # no run wrote the table yet
+    write_run_window(config, {"start_date": "2026-01-01", "end_date": "2026-01-09"}, "run-1")  # a restated month
+    with duckdb.connect(str(config.warehouse_path)) as con:
+        assert _rebuilt_days(con, "run-1", *run_days) == (date(2026, 1, 1), date(2026, 1, 9))
+        assert _rebuilt_days(con, "run-2", *run_days) == run_days  # another run's window is not this one's
