@@ -119,19 +119,25 @@ def test_the_saved_parse_is_replaced_only_by_a_new_one_and_the_least_recent_go(t
     saved = saved_parse.saved_parse_path(tmp_path / "target", {"duckdb_path": "/a"}, None)
     assert saved != saved_parse.saved_parse_path(tmp_path / "target", {"duckdb_path": "/b"}, None)
     assert saved_parse.parse_args(saved) == []  # none yet: dbt parses everything
+    prepared = tmp_path / "target" / saved_parse.PARTIAL_PARSE_FILE  # the project's own parse, without the vars
+    prepared.parent.mkdir(parents=True)
+    prepared.write_bytes(b"prepared")
     run = tmp_path / "run1"
     run.mkdir()
     (run / saved_parse.PARTIAL_PARSE_FILE).write_bytes(b"parse 1")
-    assert saved_parse.keep_parse(run, saved)
+    assert saved_parse.keep_parse(run, saved, prepared)
     assert saved.read_bytes() == b"parse 1"
     assert saved_parse.parse_args(saved) == ["--partial-parse-file-path", str(saved)]
     nothing_parsed = tmp_path / "run2"
     nothing_parsed.mkdir()
-    assert not saved_parse.keep_parse(nothing_parsed, saved)
+    assert not saved_parse.keep_parse(nothing_parsed, saved, prepared)
+    # dagster-dbt's copy of the project's parse, left in the folder of a run that parsed nothing, is not kept
+    (nothing_parsed / saved_parse.PARTIAL_PARSE_FILE).write_bytes(b"prepared")
+    assert not saved_parse.keep_parse(nothing_parsed, saved, prepared)
     assert saved.read_bytes() == b"parse 1"
     for i in range(saved_parse.KEEP_SAVED_PARSES + 2):
         other = saved_parse.saved_parse_path(tmp_path / "target", {"duckdb_path": f"/other{i}"}, None)
-        assert saved_parse.keep_parse(run, other)
+        assert saved_parse.keep_parse(run, other, prepared)
         os.utime(other, (2_000_000_000 + i, 2_000_000_000 + i))
     kept = sorted(saved.parent.glob("*.msgpack"))
     assert len(kept) == saved_parse.KEEP_SAVED_PARSES

@@ -15,7 +15,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.defs.dbt.run_window import run_window, write_run_window
-from dagster_project.defs.dbt.saved_parse import keep_parse, parse_args, saved_parse_path
+from dagster_project.defs.dbt.saved_parse import PARTIAL_PARSE_FILE, keep_parse, parse_args, saved_parse_path
 from dagster_project.defs.resources import UnitcostConfigResource
 from dagster_project.defs.dbt.translator import UnitcostDbtTranslator
 from dagster_project.lib import progress
@@ -107,7 +107,8 @@ def unitcost_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
         # what dbt's jobs processed and billed (BigQuery), read before the target folder may be pruned
         count_bytes(*dbt_bytes(invocation.target_path / "run_results.json"))
         if saved is not None:
-            keep_parse(invocation.target_path, saved)
+            project = dbt_project()
+            keep_parse(invocation.target_path, saved, project.project_dir / project.target_path / PARTIAL_PARSE_FILE)
     context.log.info(f"dbt build finished; its per-node log: {output.path}")
     # bounded disk: this run's target folder is the newest; older ones beyond keep_runs go, the file is checkpointed
     removed = prune_run_folders(invocation.target_path.parent, context.op_def.name, config.keep_runs)

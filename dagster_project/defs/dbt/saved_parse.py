@@ -10,6 +10,7 @@ only when it parsed something; that one replaces the saved one."""
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import json
 import os
@@ -32,13 +33,16 @@ def parse_args(saved: Path) -> list[str]:
     return ["--partial-parse-file-path", str(saved)] if saved.is_file() else []
 
 
-def keep_parse(run_target: Path, saved: Path) -> bool:
+def keep_parse(run_target: Path, saved: Path, prepared: Path) -> bool:
     """After dbt: the parse it wrote into the run's folder (if it parsed anything) becomes the saved one, replaced in
-    one rename so a run starting meanwhile reads the old file or the new, never half of one. True if replaced."""
+    one rename so a run starting meanwhile reads the old file or the new, never half of one. True if replaced.
+
+    dagster-dbt copies the project's own parse (`prepared`, from `dbt parse` without the run's vars) into every run's
+    folder before dbt starts; a run that parsed nothing leaves that copy there, which is not kept."""
     written = run_target / PARTIAL_PARSE_FILE
     if saved.is_file():
         os.utime(saved)  # used: the newest are kept
-    if not written.is_file():
+    if not written.is_file() or (prepared.is_file() and filecmp.cmp(written, prepared, shallow=False)):
         return False
     saved.parent.mkdir(parents=True, exist_ok=True)
     partial = saved.with_suffix(f".{os.getpid()}.tmp")
