@@ -150,3 +150,19 @@ def test_the_backfill_is_judged_against_the_floor():
     text = backfill(run, floor, _Zone(), "now")
     assert "≤ 3 × floor — **met** (2.4 ×)" in text and "peak memory < 4 GiB — **met** (1,024 MiB)" in text
     assert "| step: `cloud_bill` | 2.0 s | 3 % |" in text
+
+
+def test_the_days_dbt_rebuilt_on_duckdb_come_from_the_control_table(tmp_path):
+    import duckdb
+
+    from suite.breakdown import control_table_window
+
+    warehouse = tmp_path / "w.duckdb"
+    assert control_table_window(warehouse) is None  # no warehouse yet
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema raw")
+    assert control_table_window(warehouse) is None  # no run wrote the table
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table raw.run_window as select date '2026-12-28' as start_date, "
+                    "date '2026-12-29' as end_date, 'run-1' as run_id")
+    assert control_table_window(warehouse) == ("2026-12-28", "2026-12-29")

@@ -111,6 +111,22 @@ def breakdown(lines: list[tuple[float, str]], wall: float, target: Path | None) 
     return result
 
 
+def control_table_window(warehouse: Path) -> tuple[str, str] | None:
+    """The days the last dbt build rebuilt, as a DuckDB run hands them to dbt: the one row of raw.run_window (not
+    vars there: defs/dbt/run_window.py). None without that table."""
+    import duckdb
+
+    if not warehouse.exists():
+        return None
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        try:
+            row = con.execute("select strftime(start_date, '%Y-%m-%d'), strftime(end_date, '%Y-%m-%d') "
+                              "from raw.run_window").fetchone()
+        except duckdb.CatalogException:
+            return None
+    return tuple(row) if row else None
+
+
 def summary_rows(b: Breakdown, top_models: int = 12) -> list[tuple[str, float]]:
     """(what, seconds) rows, largest parts first within their kind, for the 'where the time goes' table."""
     rows: list[tuple[str, float]] = []

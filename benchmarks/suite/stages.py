@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from suite.breakdown import breakdown, folder_seconds, newest_target
+from suite.breakdown import breakdown, control_table_window, folder_seconds, newest_target
 from suite.measure import run_measured
 from suite.zones import BIN, Zone
 
@@ -47,9 +47,12 @@ def pipeline_run(config: Path, start: date, end: date, log: Path) -> dict:
     if not measured.ok:
         raise SystemExit(f"unitcost run {start}..{end} failed (log: {log}):\n{measured.tail()}")
     raw = yaml.safe_load(config.read_text())
-    target = newest_target(DBT_TARGET, since, str(config.parent / raw["warehouse"]["path"]))
+    warehouse = config.parent / raw["warehouse"]["path"]
+    target = newest_target(DBT_TARGET, since, str(warehouse))
+    parts = breakdown(measured.lines, measured.wall_seconds, target)
+    parts.dbt_window = parts.dbt_window or control_table_window(warehouse)  # DuckDB: not vars but raw.run_window
     return {"start": start, "end": end, "wall": measured.wall_seconds, "peak_rss": measured.peak_rss_bytes,
-            "rss_method": measured.rss_method, "load": (load_before, os.getloadavg()[0]), "breakdown": breakdown(measured.lines, measured.wall_seconds, target),
+            "rss_method": measured.rss_method, "load": (load_before, os.getloadavg()[0]), "breakdown": parts,
             "config": config}
 
 

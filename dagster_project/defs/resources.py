@@ -10,7 +10,6 @@ from functools import cache
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.lib.config import UnitcostConfig, default_config, find_config_path, load_config
@@ -56,6 +55,7 @@ class WarehouseResource(DuckDBResource):
 
 def warehouse_resources(unitcost: UnitcostConfigResource) -> dict[str, dg.ConfigurableResource]:
     """Every resource an asset or check asks for, from one config."""
+    from dagster_project.defs.dbt.cli_resource import UnitcostDbtCliResource
     from dagster_project.defs.dbt.project import DBT_PROJECT_DIR, dbt_project
     from dagster_project.lib.warehouse_engines import warehouse_engine
 
@@ -67,6 +67,6 @@ def warehouse_resources(unitcost: UnitcostConfigResource) -> dict[str, dg.Config
         "duckdb": WarehouseResource(database=str(unitcost.config.warehouse_path), connection_config=(
             {"memory_limit": unitcost.config.memory_limit} if unitcost.config.memory_limit else {}),
             lock_wait_seconds=unitcost.config.run_lock_wait_seconds),
-        "dbt": DbtCliResource(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR),
-                              target=None if target == "duckdb" else target),
+        "dbt": UnitcostDbtCliResource(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR),
+                                      target=None if target == "duckdb" else target),
     }

@@ -47,3 +47,17 @@ def run_window(context: dg.AssetExecutionContext, config: UnitcostConfig) -> dic
     if last is not None:
         end = max(end, min(last, max(end, built_last or end)))
     return {"start_date": start.isoformat(), "end_date": end.isoformat()}
+
+
+RUN_WINDOW_TABLE = "raw.run_window"  # dbt/macros/partition_window.sql, macro run_window_table, names it too
+
+
+def write_run_window(config: UnitcostConfig, window: dict[str, str], run_id: str) -> None:
+    """The run's window and id as the one row of the control table dbt's models read on DuckDB (var
+    run_window_table; dbt/macros/partition_window.sql), so they are not vars that would make dbt re-parse."""
+    with duckdb.connect(str(config.warehouse_path)) as con:
+        con.execute("create schema if not exists raw")
+        con.execute(f"create or replace table {RUN_WINDOW_TABLE} (start_date date not null, end_date date not null, "
+                    "run_id varchar not null)")
+        con.execute(f"insert into {RUN_WINDOW_TABLE} values (cast(? as date), cast(? as date), ?)",
+                    [window["start_date"], window["end_date"], run_id])

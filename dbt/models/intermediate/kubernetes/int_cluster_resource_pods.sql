@@ -14,6 +14,15 @@ with refs as (
     select * from {{ ref('stg_kubernetes__object_refs') }}
 ),
 
+-- each binding once, whatever the number of snapshots repeating it: joined per snapshot, the bindings of a
+-- day-N history would pair N copies with N copies (a daily run's time grew with the square of its history)
+bindings as (
+    select distinct cluster, kind, namespace, name, ref, value
+    from refs
+    where (kind = 'PersistentVolumeClaim' and ref = 'volume_name') or (kind = 'PersistentVolume' and ref in
+        ('volume_id', 'claim')) or (kind = 'Pod' and ref = 'claim')
+),
+
 pod_days as (
     select cluster, usage_date, namespace, pod, tenant_id, feature_id, labels, weight
     from {{ ref('int_pod_owners_resolved') }}
@@ -22,15 +31,15 @@ pod_days as (
 
 volume_claims as (
     select pvc.cluster, pvc.namespace, pvc.name as claim, pv.value as resource_key
-    from refs as pvc
-    inner join refs as pv
+    from bindings as pvc
+    inner join bindings as pv
         on pv.kind = 'PersistentVolume' and pv.ref = 'volume_id' and pv.cluster = pvc.cluster and pv.name = pvc.value
     where pvc.kind = 'PersistentVolumeClaim' and pvc.ref = 'volume_name'
     union all
     select pv.cluster, {{ dbt.split_part('claim.value', "'/'", 1) }} as namespace,
         {{ dbt.split_part('claim.value', "'/'", 2) }} as claim, pv.value as resource_key
-    from refs as claim
-    inner join refs as pv
+    from bindings as claim
+    inner join bindings as pv
         on pv.kind = 'PersistentVolume' and pv.ref = 'volume_id' and pv.cluster = claim.cluster
         and pv.name = claim.name
     where claim.kind = 'PersistentVolume' and claim.ref = 'claim'
@@ -38,7 +47,7 @@ volume_claims as (
 
 volume_pods as (
     select distinct 'volume' as resource_kind, c.resource_key, p.cluster, p.namespace, p.name as pod
-    from refs as p
+    from bindings as p
     inner join volume_claims as c
         on c.cluster = p.cluster and c.namespace = p.namespace and c.claim = p.value
     where p.kind = 'Pod' and p.ref = 'claim'

@@ -2,7 +2,7 @@
 {#- One row per Dagster run of the pipeline: what the run cost to run (lib/run_steps.py writes raw.pipeline_run_steps,
     one row per run and step, failed steps included). The estimate is bytes billed x warehouse.price_per_tib_usd,
     in whole nano-dollars (integer arithmetic: no float, no DECIMAL / DECIMAL). The run building this table is left
-    out (var current_run_id): its later steps are recorded after dbt, so it appears whole in the next build. A
+    out (macro current_run_id): its later steps are recorded after dbt, so it appears whole in the next build. A
     warehouse without the table yet (no run recorded a step) gives no rows. -#}
 {%- set steps = source('raw', 'pipeline_run_steps') -%}
 {%- set recorded = (adapter.get_relation(steps.database, steps.schema, steps.identifier) is not none) if execute else true -%}
@@ -13,7 +13,7 @@ with steps as (
     select run_id, step, status, engine, started_at, finished_at, wall_seconds, rows_loaded, bytes_processed,
         bytes_billed
     from {{ steps }}
-    where run_id != {{ sql_string(var('current_run_id', '')) }}
+    where run_id != {{ sql_string(current_run_id()) }}
     {%- else %}
     select
         cast(null as {{ dbt.type_string() }}) as run_id, cast(null as {{ dbt.type_string() }}) as step,
