@@ -7,29 +7,13 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import polars as pl
 import pytest
+from new_york_day import local_day_calls
 
 from dagster_project.lib.lookback import place
 from ingest.llm.native import parse_native_jsonl
-
-NEW_YORK = ZoneInfo("America/New_York")
-
-
-def _local_day_calls(day: date) -> list[dict]:
-    """One call at half past every hour of New York's local `day`, stamped in local time with its offset; call i
-    has 1000 + i input tokens."""
-    start = datetime(day.year, day.month, day.day, tzinfo=NEW_YORK).astimezone(timezone.utc)
-    end = datetime.combine(day + timedelta(1), datetime.min.time(), NEW_YORK).astimezone(timezone.utc)
-    calls, at, i = [], start + timedelta(minutes=30), 0
-    while at < end:
-        calls.append({"timestamp": at.astimezone(NEW_YORK).isoformat(), "event_id": f"ny-{i}",
-                      "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini",
-                      "gen_ai.usage.input_tokens": 1000 + i, "gen_ai.usage.output_tokens": 10, "tenant.id": "t001"})
-        at, i = at + timedelta(hours=1), i + 1
-    return calls
 
 
 # (switch day, hours in the local day, of them on the UTC day itself, on the next UTC day): the local day starts at
@@ -39,7 +23,7 @@ CASES = [(date(2026, 3, 8), 23, 19, 4), (date(2026, 11, 1), 25, 20, 5)]
 
 @pytest.mark.parametrize(("day", "hours", "on_day", "on_next"), CASES, ids=["spring-forward", "fall-back"])
 def test_calls_of_a_dst_day_land_on_their_utc_day_and_every_token_counts_once(day, hours, on_day, on_next):
-    calls = _local_day_calls(day)
+    calls = local_day_calls(day)
     assert len(calls) == hours
     body = "\n".join(json.dumps(c) for c in calls).encode() + b"\n"
     ok, bad = parse_native_jsonl(body, f"{day}/app-ny.jsonl")
@@ -62,7 +46,7 @@ def test_calls_of_a_dst_day_land_on_their_utc_day_and_every_token_counts_once(da
 
 
 def test_the_repeated_hour_of_november_is_two_calls_an_hour_apart():
-    twice = [c for c in _local_day_calls(date(2026, 11, 1)) if c["timestamp"].startswith("2026-11-01T01:30")]
+    twice = [c for c in local_day_calls(date(2026, 11, 1)) if c["timestamp"].startswith("2026-11-01T01:30")]
     assert [c["timestamp"] for c in twice] == ["2026-11-01T01:30:00-04:00", "2026-11-01T01:30:00-05:00"]
     ok, _ = parse_native_jsonl("\n".join(json.dumps(c) for c in twice).encode(), "2026-11-01/app-ny.jsonl")
     assert ok["event_at"].to_list() == [datetime(2026, 11, 1, 5, 30, tzinfo=timezone.utc),

@@ -7,10 +7,10 @@ re-running a day alone afterwards changes nothing."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timezone
 
 import pytest
+from new_york_day import local_day_calls
 from zone import assert_conserved, mart_hashes, query
 
 from dagster_project.cli import run_pipeline
@@ -18,24 +18,8 @@ from synthetic import generate
 
 pytestmark = pytest.mark.slow
 
-NEW_YORK = ZoneInfo("America/New_York")
 START, DAYS = date(2026, 10, 30), 4  # 10-30 .. 11-02
 FEATURE = "dst-ny-app"
-
-
-def _local_day_calls(day: date) -> list[dict]:
-    """A call at half past every hour of New York's local `day`, stamped in local time; call k of the day has
-    1000 + k input tokens."""
-    start = datetime(day.year, day.month, day.day, tzinfo=NEW_YORK).astimezone(timezone.utc)
-    end = datetime.combine(day + timedelta(1), datetime.min.time(), NEW_YORK).astimezone(timezone.utc)
-    calls, at, k = [], start + timedelta(minutes=30), 0
-    while at < end:
-        calls.append({"timestamp": at.astimezone(NEW_YORK).isoformat(), "event_id": f"ny-{day}-{k}",
-                      "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini",
-                      "gen_ai.usage.input_tokens": 1000 + k, "gen_ai.usage.output_tokens": 10,
-                      "tenant.id": "t001", "feature.id": FEATURE})
-        at, k = at + timedelta(hours=1), k + 1
-    return calls
 
 
 def _run(config, start: date, end: date) -> None:
@@ -48,7 +32,7 @@ def test_a_dst_day_in_a_new_york_source_lands_each_call_on_its_utc_day_once(tmp_
     config = generate(tmp_path / "zone", START, DAYS, 2, seed=11, scale=0.2)
     expected: dict[str, list] = {}  # UTC day -> [calls, input tokens]
     for local_day in (date(2026, 10, 31), date(2026, 11, 1)):
-        calls = _local_day_calls(local_day)
+        calls = local_day_calls(local_day, **{"feature.id": FEATURE})
         folder = config.parent / "landing" / "llm" / local_day.isoformat()
         (folder / "app-ny.jsonl").write_text("".join(json.dumps(c) + "\n" for c in calls))
         for c in calls:
@@ -59,7 +43,7 @@ def test_a_dst_day_in_a_new_york_source_lands_each_call_on_its_utc_day_once(tmp_
     # by hand: 10-31 local is 04:00Z 10-31 .. 04:00Z 11-01 (24 calls: 20 + 4); 11-01 local is 04:00Z 11-01 ..
     # 05:00Z 11-02 (25 calls: 20 + 5, the repeated 01:30 twice, once at -04:00 and once at -05:00)
     assert {d: n for d, (n, _) in expected.items()} == {"2026-10-31": 20, "2026-11-01": 24, "2026-11-02": 5}
-    offsets = [c["timestamp"][-6:] for c in _local_day_calls(date(2026, 11, 1))]
+    offsets = [c["timestamp"][-6:] for c in local_day_calls(date(2026, 11, 1))]
     assert offsets.count("-04:00") == 2 and offsets.count("-05:00") == 23  # 00:30, 01:30 EDT; 01:30 EST on
 
     _run(config, date(2026, 10, 31), date(2026, 11, 2))
