@@ -15,7 +15,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from suite.breakdown import breakdown, folder_seconds, newest_target, summary_rows  # noqa: E402
 from suite.floor import file_groups, in_range  # noqa: E402
 from suite.markdown import SECTION, write_stages  # noqa: E402
-from suite.report import floor_caveat  # noqa: E402
 
 LINES = [
     (0.5, "some warning"),
@@ -112,14 +111,6 @@ def test_a_stage_subsection_is_replaced_and_the_others_are_kept(tmp_path):
     assert text.index("Intro.") < text.index(SECTION) < text.index("## Cloud bill ingest\nkept as it is")
 
 
-def test_a_floor_made_mostly_of_one_json_kind_says_its_ratio_flatters():
-    groups = [{"shape": "opencost/c/N-N-N/allocation.json", "seconds": 6.0}, {"shape": "llm/x.jsonl", "seconds": 4.0}]
-    assert "60 % of the floor (6.0 s)" in floor_caveat({"seconds": 10.0, "groups": groups})
-    groups[0]["seconds"] = 3.0
-    assert floor_caveat({"seconds": 7.0, "groups": groups}) == ""  # no kind is more than half
-    assert floor_caveat({"seconds": 10.0, "groups": [{"shape": "cur/x.parquet", "seconds": 9.0}]}) == ""
-
-
 def _run(wall: float, day: str, lines=LINES) -> dict:
     return {"start": date.fromisoformat(day), "end": date.fromisoformat(day), "wall": wall, "peak_rss": 2**30,
             "load": (1.0, 2.0), "breakdown": breakdown(lines, wall=wall, target=None)}
@@ -166,3 +157,32 @@ def test_the_days_dbt_rebuilt_on_duckdb_come_from_the_control_table(tmp_path):
         con.execute("create table raw.run_window as select date '2026-12-28' as start_date, "
                     "date '2026-12-29' as end_date, 'run-1' as run_id")
     assert control_table_window(warehouse) == ("2026-12-28", "2026-12-29")
+
+
+def test_each_part_gets_the_highest_memory_sampled_while_it_ran():
+    from suite.breakdown import attach_peaks, peak_rows
+    from suite.measure import Measured
+    from suite.report import memory_table
+
+    samples = [(0.2, 100), (0.9, 300), (1.5, 700), (2.5, 400), (3.5, 900), (9.0, 50)]
+    measured = Measured(["x"], 0, 10.0, 900, "psutil", LINES, samples)
+    b = breakdown(LINES, wall=10.0, target=None)
+    attach_peaks(b, measured.peak_between)
+    assert b.peaks["start-up"] == max(r for t, r in samples if t <= b.startup)
+    for s in b.steps:
+        assert b.peaks[s.name] == max((r for t, r in samples if s.start <= t <= (s.end or s.start)), default=0)
+    assert [p for _, p in peak_rows(b)] == sorted(b.peaks.values(), reverse=True)[:8]
+    top_part, top_peak = peak_rows(b)[0]
+    assert f"{top_peak / 2**20:,.0f} MiB" in memory_table({"breakdown": b})
+
+
+def test_the_floor_parses_a_json_document_whole_and_json_lines_row_by_row(tmp_path):
+    from suite.floor import read_floor
+
+    day = tmp_path / "opencost" / "c1" / "2026-10-01"
+    day.mkdir(parents=True)
+    (day / "allocation.json").write_text('{"code": 200, "data": [{"a/b": {"x": 1}, "c/d": {"x": 2}}]}')
+    (tmp_path / "llm" / "2026-10-01").mkdir(parents=True)
+    (tmp_path / "llm" / "2026-10-01" / "events-1.jsonl").write_text('{"a": 1}\n{"a": 2}\n{"a": 3}\n')
+    rows = {g["shape"]: g["rows"] for g in read_floor(tmp_path, date(2026, 10, 1), date(2026, 10, 1))["groups"]}
+    assert rows == {"opencost/cN/N-N-N/allocation.json": 1, "llm/N-N-N/events-N.jsonl": 3}

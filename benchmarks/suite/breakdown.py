@@ -36,6 +36,7 @@ class Breakdown:
     dbt_nodes: list[dict] = field(default_factory=list)  # unique_id, resource_type, folder, seconds
     dbt_elapsed: float | None = None
     dbt_window: tuple[str, str] | None = None  # the days dbt rebuilt (its vars start_date, end_date)
+    peaks: dict[str, int] = field(default_factory=dict)  # part (start-up, each step) -> its highest sampled RSS
 
     def step(self, name: str) -> Step | None:
         return next((s for s in self.steps if s.name == name), None)
@@ -160,6 +161,21 @@ def summary_rows(b: Breakdown, top_models: int = 12) -> list[tuple[str, float]]:
     rows.append(("Dagster between steps", b.between_steps))
     rows.append(("after the last step (quarantine report, shutdown)", b.after_last_step))
     return rows
+
+
+def attach_peaks(b: Breakdown, peak_between) -> None:
+    """Each part's highest sampled memory: start-up (spawn to the first step) and every step from its start line to
+    its done line (`peak_between(start, end)`: measure.Measured.peak_between). Steps run one at a time here
+    (the in-process executor), so a step's peak is the tree's while it ran."""
+    if b.startup is not None:
+        b.peaks["start-up"] = peak_between(0.0, b.startup)
+    for s in b.steps:
+        b.peaks[s.name] = peak_between(s.start, s.end or s.start)
+
+
+def peak_rows(b: Breakdown, top: int = 8) -> list[tuple[str, int]]:
+    """(part, peak bytes), highest first: where the run's memory peaks."""
+    return sorted(b.peaks.items(), key=lambda kv: -kv[1])[:top]
 
 
 def folder_seconds(b: Breakdown, prefixes: tuple[str, ...]) -> float:

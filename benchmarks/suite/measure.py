@@ -27,6 +27,11 @@ class Measured:
     peak_rss_bytes: int  # the process tree's summed RSS at its highest sample (psutil), else the largest process's
     rss_method: str
     lines: list[tuple[float, str]] = field(default_factory=list)  # (seconds since the spawn, line)
+    samples: list[tuple[float, int]] = field(default_factory=list)  # (seconds since the spawn, tree RSS bytes)
+
+    def peak_between(self, start: float, end: float) -> int:
+        """The highest sampled tree RSS from `start` to `end` (seconds since the spawn); 0 without samples."""
+        return max((rss for t, rss in self.samples if start <= t <= end), default=0)
 
     @property
     def ok(self) -> bool:
@@ -59,13 +64,13 @@ def run_measured(command: list[str], log_path: Path, env: dict[str, str] | None 
     start = time.monotonic()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env,
                             cwd=cwd, bufsize=1)
-    peak = [0]
+    samples: list[tuple[float, int]] = []
     done = threading.Event()
 
     def sample() -> None:
         watched = psutil.Process(proc.pid)
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss(watched))
+            samples.append((time.monotonic() - start, _tree_rss(watched)))
             done.wait(SAMPLE_SECONDS)
 
     sampler = threading.Thread(target=sample, daemon=True) if psutil else None
@@ -83,9 +88,9 @@ def run_measured(command: list[str], log_path: Path, env: dict[str, str] | None 
     if sampler:
         sampler.join()
         method = "psutil: the process tree's summed RSS, sampled every 0.1 s"
-        rss = peak[0]
+        rss = max((r for _, r in samples), default=0)
     else:
         after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         method = "getrusage(RUSAGE_CHILDREN): the largest single process's max RSS (install psutil for the tree)"
         rss = max(after, before) * 1024
-    return Measured(command, returncode, wall, rss, method, lines)
+    return Measured(command, returncode, wall, rss, method, lines, samples)

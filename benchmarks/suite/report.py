@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from suite.breakdown import summary_rows
+from suite.breakdown import peak_rows, summary_rows
 from suite.markdown import table
 
 GIB4 = 4 * 2**30
@@ -43,25 +43,11 @@ def floor(result: dict, zone, machine: str) -> str:
         f"### The floor: DuckDB alone over the month's landing files ({result['start']} .. {result['end']})",
         f"Measured {machine}.", _zone_line(zone),
         "Each kind of file is read once by one query, `select count(*), sum(hash(columns(*))) from read_…(files)` "
-        "(read_parquet; read_json_auto with `map_inference_threshold = 20`, as OpenCost keys its objects by name; "
-        "read_csv), in a fresh process; the time is the queries' sum (the process took "
+        "(read_parquet; read_json_auto for JSON lines; read_csv; a JSON document, such as OpenCost's, is parsed "
+        "whole by read_json_objects and hashed as one value, since OpenCost keys its objects by pod name), in a fresh process; the time is the queries' sum (the process took "
         f"{secs(result['wall'])} with Python and DuckDB starting, peak {mib(result['peak_rss'])}). Rows of a JSON "
         "document are its top-level objects.", "",
-        table(["files (digits as N)", "files", "size", "rows", "time"], rows, {1, 2, 3, 4}), "",
-        floor_caveat(result).strip()])
-
-
-def floor_caveat(fl: dict) -> str:
-    """A warning when one kind of file is most of the floor: DuckDB's typed JSON read of OpenCost's documents (one
-    object keyed by allocation name per step) is far slower than a reader made for them, so the floor is high and
-    a ratio to it flatters the pipeline."""
-    worst = max(fl["groups"], key=lambda g: g["seconds"], default=None)
-    if (worst is None or not fl["seconds"] or worst["seconds"] < 0.5 * fl["seconds"]
-            or not worst["shape"].endswith(".json")):
-        return ""
-    return (f" Caveat: `{worst['shape']}` is {100 * worst['seconds'] / fl['seconds']:.0f} % of the floor "
-            f"({secs(worst['seconds'])}); DuckDB's typed JSON read is the slow part there, so the ratio to this "
-            "floor flatters the pipeline.")
+        table(["files (digits as N)", "files", "size", "rows", "time"], rows, {1, 2, 3, 4}), ""])
 
 
 def backfill(run: dict, fl: dict, zone, machine: str) -> str:
@@ -84,10 +70,19 @@ def backfill(run: dict, fl: dict, zone, machine: str) -> str:
             ["ledger total / truth total", f"{t['ledger']:,.2f} / {t['truth']:,.2f} USD"],
         ], {1}), "",
         f"Goals: M backfill ≤ {FLOOR_FACTOR_GOAL:g} × floor — {met(ok_ratio)} ({ratio:.1f} ×); peak memory < 4 GiB — "
-        f"{met(ok_rss)} ({mib(run['peak_rss'])}).{floor_caveat(fl)}", "",
+        f"{met(ok_rss)} ({mib(run['peak_rss'])}).", "",
         "Where the time goes (the step lines of `unitcost run`, timed as they arrived; dbt from the run's "
         "`run_results.json`; the dbt models' times are inside the dbt step's):", "",
-        table(["part", "time", "of wall"], rows, {1, 2})])
+        table(["part", "time", "of wall"], rows, {1, 2}), "", memory_table(run)])
+
+
+def memory_table(run: dict) -> str:
+    """Where the memory peaks: the parts of the run with the highest sampled process-tree RSS."""
+    rows = [[f"`{part}`" if part != "start-up" else part, mib(peak)] for part, peak in peak_rows(run["breakdown"])]
+    if not rows:
+        return ""
+    return "\n".join(["Where the memory peaks (the process tree's highest sample while each part ran):", "",
+                      table(["part", "peak memory"], rows, {1})])
 
 
 def allocation(a: dict, run: dict, machine: str) -> str:

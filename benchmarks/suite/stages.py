@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from suite.breakdown import breakdown, control_table_window, folder_seconds, newest_target
+from suite.breakdown import attach_peaks, breakdown, control_table_window, folder_seconds, newest_target
 from suite.measure import run_measured
 from suite.zones import BIN, Zone
 
@@ -50,6 +50,7 @@ def pipeline_run(config: Path, start: date, end: date, log: Path) -> dict:
     warehouse = config.parent / raw["warehouse"]["path"]
     target = newest_target(DBT_TARGET, since, str(warehouse))
     parts = breakdown(measured.lines, measured.wall_seconds, target)
+    attach_peaks(parts, measured.peak_between)
     parts.dbt_window = parts.dbt_window or control_table_window(warehouse)  # DuckDB: not vars but raw.run_window
     return {"start": start, "end": end, "wall": measured.wall_seconds, "peak_rss": measured.peak_rss_bytes,
             "rss_method": measured.rss_method, "load": (load_before, os.getloadavg()[0]), "breakdown": parts,
