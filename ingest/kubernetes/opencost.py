@@ -27,6 +27,7 @@ from typing import Any
 import polars as pl
 
 from ingest.errors import LandingFileError
+from ingest.kubernetes.opencost_fast import parse_allocation_fast
 from ingest.schemas import OPENCOST_ALLOCATIONS, OPENCOST_ASSETS
 from ingest.values import frame, load_json, rfc3339, text, to_nano
 
@@ -84,8 +85,15 @@ def parse_allocation(data: bytes, cluster: str, usage_date: date, source_file: s
     """An ``/allocation`` response (``data`` = a list of sets, each a map name → Allocation) → OPENCOST_ALLOCATIONS.
 
     One row per (set, entry), ``allocation_name`` = the map key (``cluster/node/namespace/pod/container`` without
-    aggregation, ``__idle__`` for idle). A bare map instead of a list is read as one set.
+    aggregation, ``__idle__`` for idle). A bare map instead of a list is read as one set. A plainly shaped document
+    is flattened by DuckDB (opencost_fast.py, the same rows); any other goes through ``reference_allocation``.
     """
+    fast = parse_allocation_fast(data, cluster, usage_date, source_file)
+    return fast if fast is not None else reference_allocation(data, cluster, usage_date, source_file)
+
+
+def reference_allocation(data: bytes, cluster: str, usage_date: date, source_file: str) -> pl.DataFrame:
+    """``parse_allocation`` entry by entry in Python: every shape the API writes, and the error naming the place."""
     rows = []
     for where, name, allocation in _entries(data, source_file, "Allocation", indexed=True):
         properties = _object(allocation.get("properties"), source_file, f"{where}.properties")

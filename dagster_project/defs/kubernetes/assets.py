@@ -6,6 +6,8 @@
   and raw.k8s_object_refs, what matching volumes and load balancers to pods needs.
 Layouts: docs/landing-zone.md."""
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timezone
 
 import dagster as dg
@@ -19,6 +21,8 @@ from dagster_project.lib.warehouse import replace_days
 from ingest.kubernetes import kubectl as k8s
 from ingest.kubernetes import opencost as oc
 from ingest.schemas import K8S_OBJECT_REFS, K8S_OBJECTS, OPENCOST_ALLOCATIONS, OPENCOST_ASSETS, empty
+
+PARSE_THREADS = min(4, os.cpu_count() or 1)
 
 
 def _cluster_files(config, kind: str, log):
@@ -38,18 +42,14 @@ def opencost(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost
         if source.url:
             pulled += len(pull_missing_days(source, days, datetime.now(timezone.utc), context.log))
     allocations, assets = [empty(OPENCOST_ALLOCATIONS)], [empty(OPENCOST_ASSETS)]
-    files = 0
-    for landing, key, cluster, folder, name in _cluster_files(unitcost.config, "opencost", context.log):
-        if folder not in wanted:
-            continue
-        day, where = date.fromisoformat(folder), landing.describe(key)
-        if name.startswith("allocation"):
-            allocations.append(oc.parse_allocation(landing.read_bytes(key), cluster, day, where))
-        elif name.startswith("assets"):
-            assets.append(oc.parse_assets(landing.read_bytes(key), cluster, day, where))
-        else:
-            continue
-        files += 1
+    wanted_files = [(landing, key, cluster, folder, name)
+                    for landing, key, cluster, folder, name in _cluster_files(unitcost.config, "opencost", context.log)
+                    if folder in wanted and name.startswith(("allocation", "assets"))]
+    # the documents are parsed a few at a time: the allocation reader spends its time in DuckDB, outside the GIL
+    with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
+        for (*_, name), frame in zip(wanted_files, pool.map(_parse_file, wanted_files)):
+            (allocations if name.startswith("allocation") else assets).append(frame)
+    files = len(wanted_files)
     # a row belongs to the day its window starts on: a dump whose window began the day before keeps only its
     # rows of the run's days (the other day's rows are that day's run's to load, from its own folder)
     alloc_df, assets_df = (_of_days(pl.concat(frames), days, context.log) for frames in (allocations, assets))
@@ -58,6 +58,12 @@ def opencost(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost
         asset_counts = replace_days(con, "opencost_assets", OPENCOST_ASSETS, "usage_date", days, assets_df)
     yield materialized("opencost_allocations", files=files, pulled_from_api=pulled, rows_per_day=alloc_counts)
     yield materialized("opencost_assets", rows_per_day=asset_counts)
+
+
+def _parse_file(found) -> pl.DataFrame:
+    landing, key, cluster, folder, name = found
+    parse = oc.parse_allocation if name.startswith("allocation") else oc.parse_assets
+    return parse(landing.read_bytes(key), cluster, date.fromisoformat(folder), landing.describe(key))
 
 
 def _of_days(df: pl.DataFrame, days: list[date], log) -> pl.DataFrame:
