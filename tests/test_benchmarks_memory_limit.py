@@ -35,8 +35,10 @@ def test_a_memory_limit_is_for_duckdb_only():
         config({"engine": "bigquery", "project": "acme", "memory_limit": "3GB"})
 
 
-def test_without_a_limit_dbt_gets_no_settings():
-    assert config({}).memory_limit is None and "duckdb_settings" not in config({}).dbt_vars()
+def test_without_a_limit_duckdb_gets_the_default_and_bigquery_none():
+    assert config({}).memory_limit == "2GB" and config({}).dbt_vars()["duckdb_settings"] == {"memory_limit": "2GB"}
+    on_bigquery = config({"engine": "bigquery", "project": "acme"})
+    assert on_bigquery.memory_limit is None and "duckdb_settings" not in on_bigquery.dbt_vars()
 
 
 def test_the_limit_reaches_the_pipeline_connection_and_dbt(tmp_path):

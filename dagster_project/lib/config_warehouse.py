@@ -41,6 +41,10 @@ class BigQueryConfig:
         return out
 
 
+# DuckDB's own default is 80 % of the machine's RAM, held as cache even when a step needs far less; the pipeline's
+# default keeps it to this (each DuckDB instance: the pipeline's and dbt's), spilling to disk beyond it. A month of
+# a 500-tenant company ran as fast with it as without (BENCHMARKS.md, M).
+DEFAULT_MEMORY_LIMIT = "2GB"
 _MEMORY_LIMIT = re.compile(r"[0-9]+(\.[0-9]+)? ?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
 
 
@@ -48,7 +52,7 @@ def parse_memory_limit(where: str, wh: dict[str, Any]) -> str | None:
     """`warehouse.memory_limit`: how much memory DuckDB may use before it spills to disk (engine: duckdb)."""
     limit = wh.get("memory_limit")
     if limit is None:
-        return None
+        return DEFAULT_MEMORY_LIMIT if wh.get("engine", "duckdb") == "duckdb" else None
     if wh.get("engine", "duckdb") != "duckdb":
         raise ConfigError(f"{where}: warehouse.memory_limit is for engine: duckdb")
     if not isinstance(limit, str) or not _MEMORY_LIMIT.fullmatch(limit.strip()):
