@@ -20,6 +20,7 @@ BILL_UNIT_TESTS = {
     "cur_effective_cost_follows_cid_amortization_for_every_line_item_type",
     "focus_costs_pass_through_and_commitments_explain_billed_minus_effective",
     "bill_rows_spread_exactly_over_their_days_and_split_rows_excluded",
+    "bill_rows_spread_only_over_the_run_window",
     "bill_lines_are_classified_by_focus_service_category_and_cur_product_code",
     "period_reconciliation_explains_billed_minus_effective",
 }

@@ -1,10 +1,14 @@
-{{ config(materialized='table') }}
+{{ config(**day_partitioned_incremental()) }}
 {#-
   Each bill row's effective, billed and list cost as shares of the UTC days its charge period [start, end)
   touches. Shares are exact: in nano-dollars each day but the last gets trunc(a / n), the last day the rest
   (docs/allocation.md). Hourly and daily rows touch one day. Split allocation rows are excluded here: their
   cost re-expresses the parent instance's rows.
+  Rebuilt for the run's days only (a month of hourly CUR rows is millions of rows): the rows whose charge period
+  touches the window, and their shares of the window's days. A row's share of a day depends on the row alone, so
+  the days outside the window keep theirs.
 -#}
+{%- set window = run_window_bounds() -%}
 with items as (
     select
         *,
@@ -19,6 +23,12 @@ with items as (
         end as last_day
     from {{ ref('int_bill_line_items_unioned') }}
     where not is_split_line_item
+    {%- if window is not none %}
+        {#- a superset of the rows touching the window, on the raw columns (pruned as the bill is scanned) #}
+        and charge_period_start < cast({{ dbt.dateadd('day', 2, window[1]) }} as {{ dbt.type_timestamp() }})
+        and (charge_period_end is null or charge_period_end <= charge_period_start
+             or charge_period_end >= cast({{ dbt.dateadd('day', -1, window[0]) }} as {{ dbt.type_timestamp() }}))
+    {%- endif %}
 ),
 
 sized as (
@@ -29,6 +39,9 @@ sized as (
         cast(billed_cost * 1000000000 as {{ dbt.type_bigint() }}) as billed_nano,
         cast(list_cost * 1000000000 as {{ dbt.type_bigint() }}) as list_nano
     from items
+    {%- if window is not none %}
+    where last_day >= {{ window[0] }} and first_day <= {{ window[1] }}
+    {%- endif %}
 ),
 
 spread as (
@@ -39,6 +52,7 @@ spread as (
     from sized
     inner join {{ ref('int_calendar_days_enumerated') }} as days
         on days.usage_date between sized.first_day and sized.last_day
+    where {{ in_run_window('days.usage_date') }}
 ),
 
 {%- set share = "case when is_last_day then {n} - (n_days - 1) * " ~ int_div_trunc("{n}", "n_days") ~ " else " ~ int_div_trunc("{n}", "n_days") ~ " end" %}
