@@ -19,7 +19,12 @@
             {%- if execute and not column['data_type'] -%}
                 {{ exceptions.raise_compiler_error(model['name'] ~ '.' ~ column['name'] ~ ': no data_type in the YAML') }}
             {%- endif -%}
-            cast({{ column['name'] }} as {{ types.get(column['data_type'], column['data_type']) }}) as {{ column['name'] }}
+            {%- if column['data_type'] == 'decimal(38,9)' -%}
+                {#- money through to_money: on the emulator its cast keeps the scale (money.sql, decimal_cast) -#}
+                {{ to_money(column['name']) }} as {{ column['name'] }}
+            {%- else -%}
+                cast({{ column['name'] }} as {{ types.get(column['data_type'], column['data_type']) }}) as {{ column['name'] }}
+            {%- endif -%}
             {{- ',\n    ' if not loop.last }}
         {%- endfor -%}
     {%- endif -%}

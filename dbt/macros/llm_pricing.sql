@@ -24,7 +24,8 @@
     {{ return(adapter.dispatch('llm_nano_to_money', 'unitcost')(expr)) }}
 {%- endmacro %}
 {% macro default__llm_nano_to_money(expr) -%}
-    cast(cast({{ expr }} as decimal(18, 0)) * cast(0.000000001 as decimal(18, 9)) as {{ money_type() }})
+    {{ decimal_cast(decimal_cast(expr, 'decimal(18, 0)') ~ ' * ' ~ decimal_cast('0.000000001', 'decimal(18, 9)'),
+                    money_type()) }}
 {%- endmacro %}
 {% macro bigquery__llm_nano_to_money(expr) -%}{{ nano_to_money(expr) }}{%- endmacro %}
 

@@ -106,7 +106,7 @@ candidates as (
     select
         {{ qualified('lc', context) }},
         lc.price_key, lc.tier_start_input_tokens,
-        cast(lc.usd_per_unit_block * dc.price_multiplier as {{ llm_price_type() }}) as usd_per_unit_block,
+        {{ decimal_cast('lc.usd_per_unit_block * dc.price_multiplier', llm_price_type()) }} as usd_per_unit_block,
         2147483000 as source_rank,
         'published_discount' as price_source
     from list_candidates lc

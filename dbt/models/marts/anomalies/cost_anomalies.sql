@@ -5,8 +5,8 @@
     in DECIMAL: cost > r × (Σ7 / 7) is 7 × cost > r × Σ7, no division and no rounded ratio. A run rebuilds its days
     and the seven after them (whose trailing week it changed), reading the seven before. -#}
 {%- set window_days = 7 %}
-{%- set alert_ratio = "cast(" ~ sql_string(var('anomaly_alert_ratio')) ~ " as decimal(18, 9))" %}
-{%- set kill_switch_ratio = "cast(" ~ sql_string(var('anomaly_kill_switch_ratio')) ~ " as decimal(18, 9))" %}
+{%- set alert_ratio = decimal_cast(sql_string(var('anomaly_alert_ratio')), 'decimal(18, 9)') %}
+{%- set kill_switch_ratio = decimal_cast(sql_string(var('anomaly_kill_switch_ratio')), 'decimal(18, 9)') %}
 {%- set min_daily_usd = to_money(sql_string(var('anomaly_min_daily_usd'))) %}
 {#- the first build compares every built day; later runs their window's days and the seven after -#}
 {%- set incremental = is_incremental() %}

@@ -4,7 +4,7 @@
     day (as_of_date); every day of the quarter not built yet, before or after it, is projected at that rate, never
     read as $0. Status compares the projection with the budget exactly in DECIMAL. -#}
 {%- set run_rate_days = 7 %}
-{%- set at_risk_share = "cast(" ~ sql_string(var('budget_at_risk_share')) ~ " as decimal(18, 9))" %}
+{%- set at_risk_share = decimal_cast(sql_string(var('budget_at_risk_share')), 'decimal(18, 9)') %}
 with built_days as (
     {{ built_days() }}
 ),
