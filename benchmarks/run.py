@@ -7,7 +7,7 @@ Stages (--stages, comma-separated; default all):
   alloc  the allocation at the backfill's volume (hourly OpenCost, idle shared, three rules; suite/zones.py POLICY)
   daily  a daily run of the month's last day on the month's warehouse, then of day --days on the whole history
   l      the L backfill with warehouse.memory_limit set: peak memory (needs tens of GB of disk: checked first)
-  bq     the bytes a daily M run processes on BigQuery (the emulator), or why that cannot run yet
+  bq     the bytes a daily M run reads on BigQuery, estimated from the month warehouse (the emulator bills 0)
 
     .venv/bin/python benchmarks/run.py [--stages floor,m,alloc,daily,l,bq] [--size M] [--days 90] [--tenants N]
                                        [--work /tmp/unitcost-bench] [--write BENCHMARKS.md] [--memory-limit 3GB]
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         machine = machine_line()
         save("l", _l_stage(args, zone, month_run, logs, machine))
     if "bq" in args.stages:
-        save("bq", report.bigquery(stages.bigquery_path(zone, logs), machine_line()))
+        save("bq", report.bigquery(stages.bigquery_bytes(zone), machine_line()))
     (logs / "results.json").write_text(json.dumps(results, indent=1, default=str))
     print(f"wrote {', '.join(bodies)} into {args.write}")
     return 0

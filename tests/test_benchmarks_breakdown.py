@@ -186,3 +186,31 @@ def test_the_floor_parses_a_json_document_whole_and_json_lines_row_by_row(tmp_pa
     (tmp_path / "llm" / "2026-10-01" / "events-1.jsonl").write_text('{"a": 1}\n{"a": 2}\n{"a": 3}\n')
     rows = {g["shape"]: g["rows"] for g in read_floor(tmp_path, date(2026, 10, 1), date(2026, 10, 1))["groups"]}
     assert rows == {"opencost/cN/N-N-N/allocation.json": 1, "llm/N-N-N/events-N.jsonl": 3}
+
+
+def test_the_bigquery_bytes_estimate_counts_logical_bytes_by_hand(tmp_path):
+    import duckdb
+
+    from suite.bigquery_bytes import estimate
+    from suite.report import bigquery
+
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema raw; create schema marts; create schema other")
+        con.execute("create table raw.calls (usage_date date, tenant varchar, cost decimal(38, 9), "
+                    "share decimal(38, 12), n bigint, ok boolean)")
+        con.execute("insert into raw.calls values ('2026-10-01', 'acme', 1, 0.5, 1, true), "
+                    "('2026-10-02', 'é', null, 0.25, 2, false)")
+        con.execute("create table marts.dim (name varchar)")
+        con.execute("insert into marts.dim values ('abc'), (null)")
+        con.execute("create table other.ignored (x bigint)")  # not a pipeline layer
+    result = estimate(warehouse, date(2026, 10, 2), 6.25)
+    by_table = {t["table"]: t for t in result["tables"]}
+    assert set(by_table) == {"raw.calls", "marts.dim"}
+    # a row: DATE 8 + STRING 2 + len + NUMERIC 16 (null: 0) + BIGNUMERIC 32 + INT64 8 + BOOL 1
+    day1, day2 = 8 + (2 + 4) + 16 + 32 + 8 + 1, 8 + (2 + 2) + 0 + 32 + 8 + 1  # 'é' is 2 UTF-8 bytes
+    assert by_table["raw.calls"]["bytes"] == day1 + day2 and by_table["raw.calls"]["day_bytes"] == day2
+    assert by_table["marts.dim"] == {"table": "marts.dim", "rows": 2, "bytes": 2 + 3, "day_bytes": None}
+    assert result["day_bytes"] == day2 and result["whole_bytes"] == day1 + day2 + 5
+    assert result["day_cost"] == day2 / 2**40 * 6.25
+    assert "**Not measured on the emulator**" in bigquery(result, "now")

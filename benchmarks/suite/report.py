@@ -159,13 +159,33 @@ def l_backfill(run: dict, limit: str, zone, machine: str) -> str:
         f"Goal: L backfill peak memory < 4 GiB — {met(ok)} ({mib(run['peak_rss'])})."])
 
 
-def bigquery(result: dict, machine: str) -> str:
-    head = ["### BigQuery: the bytes a daily M run processes", f"Checked {machine}."]
-    if not result["loads"]:
-        return "\n".join(head + [
-            "**Not available**: `unitcost run` cannot run on `warehouse.engine: bigquery` yet; loading the "
-            f"definitions with such a config fails with: `{result['reason']}`", "",
-            "No bytes figure is given until the pipeline runs there (the emulator path: tests/bigquery_emulator.py)."])
-    return "\n".join(head + [
-        "**Not measured**: the definitions load with a BigQuery config, but this script does not yet run the daily "
-        "M run on the emulator and read its jobs' `total_bytes_processed`."])
+def bigquery(result: dict, machine: str, top: int = 10) -> str:
+    """The BigQuery bytes estimate of a daily run (suite/bigquery_bytes.py) as its subsection."""
+    def gb(b: int) -> str:
+        return f"{b / 1e9:,.2f} GB"
+
+    tables = sorted(result["tables"], key=lambda t: -t["bytes"])
+    rows = [[f"`{t['table']}`", f"{t['rows']:,}", gb(t["bytes"]),
+             "" if t["day_bytes"] is None else gb(t["day_bytes"])] for t in tables[:top]]
+    rest = tables[top:]
+    if rest:
+        rows.append([f"the other {len(rest)} tables", f"{sum(t['rows'] for t in rest):,}",
+                     gb(sum(t["bytes"] for t in rest)), gb(sum(t["day_bytes"] or 0 for t in rest))])
+    rows.append(["**all**", f"{sum(t['rows'] for t in tables):,}", f"**{gb(result['whole_bytes'])}**",
+                 f"**{gb(result['day_bytes'])}**"])
+    price = result["price_per_tib"]
+    return "\n".join([
+        f"### BigQuery: the bytes a daily M run reads (estimated for {result['day']})",
+        f"Estimated {machine}.",
+        "**Not measured on the emulator**: bqemulator reports 0 bytes processed for every job. Instead, the logical "
+        "bytes BigQuery bills (STRING 2 + UTF-8 bytes, INT64/FLOAT64/DATE/TIMESTAMP 8, NUMERIC 16, BIGNUMERIC 32) "
+        "of the M warehouse's tables after the daily stage, in DuckDB (`suite/bigquery_bytes.py`): each table "
+        f"whole, and the day's rows of the {result['partitioned']} tables partitioned by `usage_date`.", "",
+        table(["table", "rows", "whole", f"rows of {result['day']}"], rows, {1, 2, 3}), "",
+        f"Bounds for one daily run at ${price:g} per TiB (on-demand; `warehouse.price_per_tib_usd`): at least the "
+        f"day's partitions once, {gb(result['day_bytes'])} (${result['day_cost']:.4f}); every table read whole once, "
+        f"{gb(result['whole_bytes'])} (${result['whole_cost']:.4f}); a month of daily runs: "
+        f"${30 * result['day_cost']:.2f} to ${30 * result['whole_cost']:.2f}. The models rebuilt whole each run "
+        "read their inputs whole, so a run sits nearer the upper bound; BigQuery also bills at least 10 MB per table "
+        "a query reads. `marts.pipeline_runs` gives a real run's billed bytes and cost (README.md, Running on "
+        "BigQuery)."])

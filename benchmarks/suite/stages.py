@@ -110,17 +110,22 @@ def disk_check(work: Path, needed: int) -> tuple[bool, int]:
     return free >= needed, free
 
 
-def bigquery_path(zone: Zone, logs: Path) -> dict:
-    """Whether `unitcost run` can run on warehouse.engine bigquery: the definitions are loaded with such a config
-    (`unitcost check`); the bytes of a daily M run are only measured once that works."""
-    raw = yaml.safe_load(zone.config.read_text())
-    raw["warehouse"] = {"engine": "bigquery", "project": "unitcost-bench", "dataset_prefix": "unitcost_bench_",
-                        "api_endpoint": "http://127.0.0.1:9050"}
-    config = zone.path / "bench-bigquery.yaml"
-    config.write_text(yaml.safe_dump(raw, sort_keys=False))
-    measured = run_measured([str(BIN / "unitcost"), "check", "--config", str(config)], logs / "bq-check.log", cwd=REPO)
-    errors = [line for _, line in measured.lines if "Error" in line or "error" in line]
-    return {"loads": measured.ok, "reason": (errors[-1] if errors else measured.tail(3)).strip()[:600]}
+def bigquery_bytes(zone: Zone) -> dict:
+    """The BigQuery bytes estimate of a daily run on the month stage's warehouse (suite/bigquery_bytes.py), for its
+    newest day (the daily stage's last run, when it ran)."""
+    import duckdb
+
+    from suite.bigquery_bytes import estimate
+
+    config = zone.path / "bench-month.yaml"
+    raw = yaml.safe_load(config.read_text())
+    warehouse = config.parent / raw["warehouse"]["path"]
+    if not warehouse.exists():
+        raise SystemExit(f"the bq stage reads the month stage's warehouse {warehouse}: run the m stage first")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        day = con.execute("select max(usage_date) from marts.cost_ledger").fetchone()[0]
+    price = float((raw.get("warehouse") or {}).get("price_per_tib_usd", 6.25))
+    return estimate(warehouse, day, price)
 
 
 def day_range(start: date, days: int) -> tuple[date, date]:
