@@ -52,7 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tenants", type=int, help="override the size's tenants")
     parser.add_argument("--work", type=Path, default=Path("/tmp/unitcost-bench"), help="zones, warehouses, logs")
     parser.add_argument("--write", type=Path, default=REPO / "BENCHMARKS.md")
-    parser.add_argument("--memory-limit", default="3GB", help="warehouse.memory_limit of the L stage")
+    parser.add_argument("--memory-limit", default="2GB", help="warehouse.memory_limit of the L stage")
+    parser.add_argument("--l-days", type=int, default=MONTH_DAYS,
+                        help="days of L the l stage generates and backfills (each at L's daily volume, 10 x M's); "
+                             "fewer than 30 when the disk cannot hold the month")
     parser.add_argument("--l-budget-minutes", type=float, default=240.0,
                         help="skip L when 10 x this run's M backfill would take longer (it says so)")
     args = parser.parse_args(argv)
@@ -116,16 +119,19 @@ def main(argv: list[str] | None = None) -> int:
 def _l_stage(args, m_zone, month_run: dict | None, logs: Path, machine: str) -> str:
     """The L backfill with a DuckDB memory limit, when the disk holds it and it fits the time budget (else what it
     would need)."""
+    part = args.l_days / MONTH_DAYS
     if m_zone is not None:
-        needed = stages.zone_bytes(m_zone) * min(MONTH_DAYS, args.days) // args.days * L_BYTES_PER_M_BYTE
+        month_bytes = stages.zone_bytes(m_zone) * min(MONTH_DAYS, args.days) // args.days
+        needed = int(month_bytes * L_BYTES_PER_M_BYTE * part)
         ok, free = stages.disk_check(args.work, needed)
-        minutes = 10 * month_run["wall"] / 60 if month_run else None
+        minutes = 10 * part * month_run["wall"] / 60 if month_run else None
         if not ok or (minutes is not None and minutes > args.l_budget_minutes):
-            return report.l_not_run(needed, free, minutes, args.l_budget_minutes, args.work, machine)
-    zone = ensure_zone(args.work / "zone-l", generate_args("L", None, None), logs / "generate-l.log", run_measured)
+            return report.l_not_run(needed, free, minutes, args.l_budget_minutes, args.work, machine, args.l_days)
+    zone = ensure_zone(args.work / f"zone-l{args.l_days}", generate_args("L", args.l_days, None),
+                       logs / "generate-l.log", run_measured)
     config = bench_config(zone, "l", args.memory_limit)
     run = stages.pipeline_run(config, zone.start(), zone.end(), logs / "l-backfill.log")
-    return report.l_backfill(run, args.memory_limit, zone, machine)
+    return report.l_backfill(run, args.memory_limit, zone, machine, args.l_days)
 
 
 if __name__ == "__main__":

@@ -214,3 +214,13 @@ def test_the_bigquery_bytes_estimate_counts_logical_bytes_by_hand(tmp_path):
     assert result["day_bytes"] == day2 and result["whole_bytes"] == day1 + day2 + 5
     assert result["day_cost"] == day2 / 2**40 * 6.25
     assert "**Not measured on the emulator**" in bigquery(result, "now")
+
+
+def test_a_slice_of_l_never_claims_the_month_goal():
+    from suite.report import l_backfill, l_not_run
+
+    run = {**_run(60.0, "2026-10-01"), "end": date(2026, 10, 3)}
+    text = l_backfill(run, "2GB", _Zone(), "now", days=3)
+    assert "**A slice**: 3 days of L" in text and "not measured for the month" in text and "**met**" not in text
+    assert "— **met** (1,024 MiB)" in l_backfill(run, "2GB", _Zone(), "now", days=30)
+    assert "**Not run**: 3 days of L" in l_not_run(10**10, 10**9, 30.0, 240.0, "/w", "now", days=3)
