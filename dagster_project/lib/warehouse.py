@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import duckdb
@@ -100,3 +100,36 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
         con.execute(f"insert into {RAW_SCHEMA}.{table} by name select * from _unitcost_batch")
     finally:
         con.unregister("_unitcost_batch")
+
+
+def replace_days_streamed(
+    con: duckdb.DuckDBPyConnection,
+    schemas: Mapping[str, Mapping[str, pl.DataType]],
+    day_column: str,
+    days: list,
+    frames: Iterable[tuple[str, pl.DataFrame]],
+) -> dict[str, dict[str, int]]:
+    """`replace_days` for several raw tables whose rows arrive as a stream of (table, frame), e.g. one parsed file
+    at a time: every day of every table is emptied, then each frame's rows of those days are inserted as it comes,
+    all in one transaction. Only one frame is held at a time (DuckDB writes full row groups of a transaction to its
+    file before the commit). Returns {table: {day: rows}}; rows of other days are not loaded."""
+    for table, schema in schemas.items():
+        ensure_table(con, table, schema)
+    counts = {table: {str(day): 0 for day in days} for table in schemas}
+    con.execute("begin transaction")
+    try:
+        for table in schemas:
+            for day in days:
+                con.execute(f"delete from {RAW_SCHEMA}.{table} where {day_column} = ?", [day])
+        for table, frame in frames:
+            part = frame.filter(pl.col(day_column).is_in(days))
+            if part.height:
+                _insert(con, table, part.select(list(schemas[table])))
+                for day, n in part.group_by(day_column).len().iter_rows():
+                    counts[table][str(day)] += n
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    count_rows(sum(sum(c.values()) for c in counts.values()))
+    return counts

@@ -7,6 +7,8 @@
 Layouts: docs/landing-zone.md."""
 
 import os
+from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timezone
 
@@ -17,7 +19,7 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.defs.kubernetes.opencost_api import pull_missing_days
 from dagster_project.defs.resources import UnitcostConfigResource
 from dagster_project.lib.raw_assets import materialized, raw_multi_asset, run_days, source_files
-from dagster_project.lib.warehouse import replace_days
+from dagster_project.lib.warehouse import replace_days, replace_days_streamed
 from ingest.kubernetes import kubectl as k8s
 from ingest.kubernetes import opencost as oc
 from ingest.schemas import K8S_OBJECT_REFS, K8S_OBJECTS, OPENCOST_ALLOCATIONS, OPENCOST_ASSETS, empty
@@ -41,21 +43,28 @@ def opencost(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost
     for source in unitcost.config.sources_of("opencost"):
         if source.url:
             pulled += len(pull_missing_days(source, days, datetime.now(timezone.utc), context.log))
-    allocations, assets = [empty(OPENCOST_ALLOCATIONS)], [empty(OPENCOST_ASSETS)]
     wanted_files = [(landing, key, cluster, folder, name)
                     for landing, key, cluster, folder, name in _cluster_files(unitcost.config, "opencost", context.log)
                     if folder in wanted and name.startswith(("allocation", "assets"))]
-    # the documents are parsed a few at a time: the allocation reader spends its time in DuckDB, outside the GIL
-    with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
-        for (*_, name), frame in zip(wanted_files, pool.map(_parse_file, wanted_files)):
-            (allocations if name.startswith("allocation") else assets).append(frame)
-    files = len(wanted_files)
-    # a row belongs to the day its window starts on: a dump whose window began the day before keeps only its
-    # rows of the run's days (the other day's rows are that day's run's to load, from its own folder)
-    alloc_df, assets_df = (_of_days(pl.concat(frames), days, context.log) for frames in (allocations, assets))
+    outside: dict[str, int] = {}
+
+    def frames():
+        for (*_, name), frame in _parsed_in_order(wanted_files):
+            table = "opencost_allocations" if name.startswith("allocation") else "opencost_assets"
+            # a row belongs to the day its window starts on: a dump whose window began the day before keeps only
+            # its rows of the run's days (the other day's rows are that day's run's to load, from its own folder)
+            for where in frame.filter(~pl.col("usage_date").is_in(days))["source_file"].to_list():
+                outside[where] = outside.get(where, 0) + 1
+            yield table, frame
+
+    schemas = {"opencost_allocations": OPENCOST_ALLOCATIONS, "opencost_assets": OPENCOST_ASSETS}
     with duckdb.get_connection() as con:
-        alloc_counts = replace_days(con, "opencost_allocations", OPENCOST_ALLOCATIONS, "usage_date", days, alloc_df)
-        asset_counts = replace_days(con, "opencost_assets", OPENCOST_ASSETS, "usage_date", days, assets_df)
+        counts = replace_days_streamed(con, schemas, "usage_date", days, frames())
+    if outside:
+        context.log.warning(f"{sum(outside.values())} OpenCost rows have windows starting outside the run's days "
+                            f"and were not loaded (files: {', '.join(sorted(outside))[:500]})")
+    alloc_counts, asset_counts = counts["opencost_allocations"], counts["opencost_assets"]
+    files = len(wanted_files)
     yield materialized("opencost_allocations", files=files, pulled_from_api=pulled, rows_per_day=alloc_counts)
     yield materialized("opencost_assets", rows_per_day=asset_counts)
 
@@ -66,13 +75,19 @@ def _parse_file(found) -> pl.DataFrame:
     return parse(landing.read_bytes(key), cluster, date.fromisoformat(folder), landing.describe(key))
 
 
-def _of_days(df: pl.DataFrame, days: list[date], log) -> pl.DataFrame:
-    kept = df.filter(pl.col("usage_date").is_in(days))
-    if kept.height < df.height:
-        outside = df.filter(~pl.col("usage_date").is_in(days))
-        log.warning(f"{outside.height} OpenCost rows have windows starting outside the run's days and were not "
-                    f"loaded (files: {', '.join(sorted(set(outside['source_file'])))[:500]})")
-    return kept
+def _parsed_in_order(files: list) -> Iterator[tuple[tuple, pl.DataFrame]]:
+    """(file, frame) in the files' order, parsed on PARSE_THREADS threads (the allocation reader spends its time in
+    DuckDB, outside the GIL) with at most two files per thread parsed ahead: memory holds a few files, not the run."""
+    with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
+        ahead: deque = deque()
+        for found in files:
+            ahead.append((found, pool.submit(_parse_file, found)))
+            if len(ahead) >= 2 * PARSE_THREADS:
+                done, future = ahead.popleft()
+                yield done, future.result()
+        while ahead:
+            done, future = ahead.popleft()
+            yield done, future.result()
 
 
 def kubernetes(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost: UnitcostConfigResource):
