@@ -19,9 +19,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 
-from dagster_project.lib.warehouse import RAW_SCHEMA, ensure_table
+from dagster_project.lib.warehouse import FLUSH_ROWS, RAW_SCHEMA, ensure_table, insert_frames
 from ingest.errors import LandingFileError
 from ingest.schemas import CUR_LINE_ITEMS, FOCUS_LINE_ITEMS
 
@@ -42,8 +41,6 @@ BILL_DELIVERIES: dict[str, pl.DataType] = {
     "checks_passed": pl.Boolean,  # the blocking bill checks: null = not validated yet
     "checked_run_id": pl.String,  # the run whose checks last validated it
 }
-_ROW_GROUP = 122_880  # DuckDB's row group size
-FLUSH_ROWS = 4 * _ROW_GROUP  # rows per INSERT: large enough for DuckDB to write it out, small enough to stream
 _DUCKDB_TYPES = {pl.String: "VARCHAR", pl.Int64: "BIGINT", pl.Date: "DATE", pl.Boolean: "BOOLEAN"}
 _UNIT = "source_id = ? and billing_account_id is not distinct from ? and billing_period = ?"
 
@@ -165,25 +162,17 @@ class PeriodReplacement:
             self._flush()
 
     def _flush(self) -> None:
-        """One INSERT of the pending frames, through a reader over a list of record batches. DuckDB writes an
-        insert of several row groups straight to the database file; smaller inserts wait in memory for the
-        commit, and a registered Arrow Table (or Table.to_reader()) stays referenced, i.e. in memory, until the
-        commit: either way the whole period would be held in memory again."""
+        """One INSERT of the pending frames (lib/warehouse.insert_frames: several row groups, written out before the
+        commit, so the whole period is never held in memory again)."""
         if not self._pending:
             return
-        tables = [frame.to_arrow() for frame, _ in self._pending]
-        batches = [b for table in tables for b in table.to_batches(max_chunksize=_ROW_GROUP)]
-        reader = pa.RecordBatchReader.from_batches(tables[0].schema, batches)
+        frames = [frame for frame, _ in self._pending]
         files = sorted({where for _, where in self._pending})
         self._pending, self._pending_rows = [], 0
-        del tables, batches
-        self.con.register("_unitcost_bill_batch", reader)
         try:
-            self.con.execute(f"insert into {RAW_SCHEMA}.{self.table.name} by name select * from _unitcost_bill_batch")
+            insert_frames(self.con, self.table.name, frames)
         except duckdb.Error as exc:
             raise LandingFileError(files[-1], f"cannot be written to raw.{self.table.name}: {exc}") from exc
-        finally:
-            self.con.unregister("_unitcost_bill_batch")
 
     def _record(self, records: dict[Unit | tuple[None, None], dict], run_id: str) -> list[dict]:
         """Refuse a unit whose rows are all in another currency, then write every unit's delivery record.

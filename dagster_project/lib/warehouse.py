@@ -7,10 +7,13 @@ from typing import Any
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from dagster_project.lib.run_steps import count_rows
 
 RAW_SCHEMA = "raw"
+ROW_GROUP = 122_880  # DuckDB's row group size
+FLUSH_ROWS = 4 * ROW_GROUP  # rows per INSERT of a stream: enough for DuckDB to write them out, few enough to hold
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection, table: str, schema: Mapping[str, pl.DataType]) -> None:
@@ -102,6 +105,22 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
         con.unregister("_unitcost_batch")
 
 
+def insert_frames(con: duckdb.DuckDBPyConnection, table: str, frames: list[pl.DataFrame]) -> None:
+    """One INSERT of `frames` into raw.<table>, through a reader over their record batches. DuckDB writes an insert
+    of several row groups straight to the database file, before the commit; smaller inserts wait in memory for the
+    commit, and a registered Arrow Table stays referenced (in memory) until the commit: a stream written in small
+    inserts inside one transaction would be held whole in memory."""
+    tables = [frame.to_arrow() for frame in frames]
+    batches = [b for t in tables for b in t.to_batches(max_chunksize=ROW_GROUP)]
+    reader = pa.RecordBatchReader.from_batches(tables[0].schema, batches)
+    del tables, batches
+    con.register("_unitcost_stream_batch", reader)
+    try:
+        con.execute(f"insert into {RAW_SCHEMA}.{table} by name select * from _unitcost_stream_batch")
+    finally:
+        con.unregister("_unitcost_stream_batch")
+
+
 def replace_days_streamed(
     con: duckdb.DuckDBPyConnection,
     schemas: Mapping[str, Mapping[str, pl.DataType]],
@@ -111,8 +130,8 @@ def replace_days_streamed(
 ) -> dict[str, dict[str, int]]:
     """`replace_days` for several raw tables whose rows arrive as a stream of (table, frame), e.g. one parsed file
     at a time: every day of every table is emptied, then each frame's rows of those days are inserted as it comes,
-    all in one transaction. Only one frame is held at a time (DuckDB writes full row groups of a transaction to its
-    file before the commit). Returns {table: {day: rows}}; rows of other days are not loaded."""
+    all in one transaction, in inserts of FLUSH_ROWS rows (insert_frames): memory holds one insert's rows, not the
+    stream. Returns {table: {day: rows}}; rows of other days are not loaded."""
     for table, schema in schemas.items():
         ensure_table(con, table, schema)
     counts = {table: {str(day): 0 for day in days} for table in schemas}
@@ -121,12 +140,20 @@ def replace_days_streamed(
         for table in schemas:
             for day in days:
                 con.execute(f"delete from {RAW_SCHEMA}.{table} where {day_column} = ?", [day])
+        pending: dict[str, list[pl.DataFrame]] = {table: [] for table in schemas}
         for table, frame in frames:
             part = frame.filter(pl.col(day_column).is_in(days))
-            if part.height:
-                _insert(con, table, part.select(list(schemas[table])))
-                for day, n in part.group_by(day_column).len().iter_rows():
-                    counts[table][str(day)] += n
+            if not part.height:
+                continue
+            pending[table].append(part.select(list(schemas[table])))
+            for day, n in part.group_by(day_column).len().iter_rows():
+                counts[table][str(day)] += n
+            if sum(f.height for f in pending[table]) >= FLUSH_ROWS:
+                insert_frames(con, table, pending[table])
+                pending[table] = []
+        for table, waiting in pending.items():
+            if waiting:
+                insert_frames(con, table, waiting)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

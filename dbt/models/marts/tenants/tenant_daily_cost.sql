@@ -1,3 +1,4 @@
+{{ config(**day_partitioned_incremental()) }}
 {#- One row per tenant and day, wide by category and by cost type; sentinels (__idle__, __unallocated__) included
     so the table still sums to the ledger. -#}
 with daily as (
@@ -11,7 +12,7 @@ with daily as (
         sum(case when cost_type = '{{ t }}' then amount_usd else 0 end) as {{ t }}_cost_usd,
     {%- endfor %}
         sum(amount_usd) as total_cost_usd
-    from {{ ref('cost_ledger') }}
+    from {{ ref('cost_ledger') }} where {{ in_run_window('usage_date') }}
     group by usage_date, tenant_id
 )
 

@@ -1,14 +1,15 @@
+{{ config(**day_partitioned_incremental()) }}
 {#- What one request costs, per tenant, feature and day: all of the tenant-feature's cost over its requests. -#}
 with cost as (
     select usage_date, tenant_id, feature_id, sum(amount_usd) as total_cost_usd
     from {{ ref('cost_ledger') }}
-    where {{ is_real_owner('tenant_id') }}
+    where {{ is_real_owner('tenant_id') }} and {{ in_run_window('usage_date') }}
     group by 1, 2, 3
 ),
 
 requests as (
     select usage_date, tenant_id, feature_id, sum(requests) as requests
-    from {{ ref('stg_requests__counts') }}
+    from {{ ref('stg_requests__counts') }} where {{ in_run_window('usage_date') }}
     group by 1, 2, 3
 ),
 

@@ -1,3 +1,4 @@
+{{ config(**day_partitioned_incremental()) }}
 {#- What each feature costs per day, split into infrastructure, LLM and shared cost, and per use
     (a use = a request or an LLM call). -#}
 with cost as (
@@ -8,16 +9,16 @@ with cost as (
             as infra_cost_usd,
         sum(case when cost_type <> 'shared' and cost_source = 'llm' then amount_usd else 0 end) as llm_cost_usd,
         sum(case when cost_type = 'shared' then amount_usd else 0 end) as shared_cost_usd
-    from {{ ref('cost_ledger') }}
+    from {{ ref('cost_ledger') }} where {{ in_run_window('usage_date') }}
     group by 1, 2
 ),
 
 uses as (
     select usage_date, feature_id, sum(n) as uses
     from (
-        select usage_date, feature_id, requests as n from {{ ref('stg_requests__counts') }}
+        select usage_date, feature_id, requests as n from {{ ref('stg_requests__counts') }} where {{ in_run_window('usage_date') }}
         union all
-        select usage_date, feature_id, {{ to_float("calls") }} as n from {{ ref('stg_llm__events') }}
+        select usage_date, feature_id, {{ to_float("calls") }} as n from {{ ref('stg_llm__events') }} where {{ in_run_window('usage_date') }}
     ) as u
     group by 1, 2
 ),

@@ -1,3 +1,4 @@
+{{ config(**day_partitioned_incremental()) }}
 {#- The company's unit economics per day. -#}
 with cost as (
     select
@@ -6,16 +7,16 @@ with cost as (
         sum(case when cost_source = 'llm' or category = 'ai_tokens' then amount_usd else 0 end) as llm_cost_usd,
         count(distinct case when cost_type = 'direct' and {{ is_real_owner('tenant_id') }}
                             then tenant_id end) as active_tenants
-    from {{ ref('cost_ledger') }}
+    from {{ ref('cost_ledger') }} where {{ in_run_window('usage_date') }}
     group by 1
 ),
 
 requests as (
-    select usage_date, sum(requests) as requests from {{ ref('stg_requests__counts') }} group by 1
+    select usage_date, sum(requests) as requests from {{ ref('stg_requests__counts') }} where {{ in_run_window('usage_date') }} group by 1
 ),
 
 tokens as (
-    select usage_date, sum(input_tokens + output_tokens) as llm_tokens from {{ ref('stg_llm__events') }} group by 1
+    select usage_date, sum(input_tokens + output_tokens) as llm_tokens from {{ ref('stg_llm__events') }} where {{ in_run_window('usage_date') }} group by 1
 ),
 
 daily as (
