@@ -196,7 +196,8 @@ def bigquery(result: dict, machine: str, top: int = 10) -> str:
         f"Bounds for one daily run at ${price:g} per TiB (on-demand; `warehouse.price_per_tib_usd`): at least the "
         f"day's partitions once, {gb(result['day_bytes'])} (${result['day_cost']:.4f}); every table read whole once, "
         f"{gb(result['whole_bytes'])} (${result['whole_cost']:.4f}); a month of daily runs: "
-        f"${30 * result['day_cost']:.2f} to ${30 * result['whole_cost']:.2f}. The models rebuilt whole each run "
-        "read their inputs whole, so a run sits nearer the upper bound; BigQuery also bills at least 10 MB per table "
-        "a query reads. `marts.pipeline_runs` gives a real run's billed bytes and cost (README.md, Running on "
-        "BigQuery)."])
+        f"${30 * result['day_cost']:.2f} to ${30 * result['whole_cost']:.2f}. Where a run falls between them "
+        "depends on how each model's reads are pruned: the day-partitioned models read their window's partitions, the "
+        "models rebuilt whole read every day of their (smaller) inputs, and the bill's spread filters the bill by "
+        "its charge period; BigQuery also bills at least 10 MB per table a query reads. `marts.pipeline_runs` gives a "
+        "real run's billed bytes and cost (README.md, Running on BigQuery)."])
