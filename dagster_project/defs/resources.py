@@ -52,6 +52,18 @@ class WarehouseResource(DuckDBResource):
         with run_lock(Path(self.database), self.lock_wait_seconds, log=context.log.warning if context.log else print):
             yield self
 
+    @contextlib.contextmanager
+    def get_connection(self):
+        """DuckDBResource's connection, closed also when the step fails while holding it: dagster-duckdb closes it
+        only on success, and a connection left open keeps the file open in this process with its settings (the
+        memory limit), so the next connection with other settings would be refused."""
+        opened = super().get_connection()
+        conn = opened.__enter__()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
 
 def warehouse_resources(unitcost: UnitcostConfigResource) -> dict[str, dg.ConfigurableResource]:
     """Every resource an asset or check asks for, from one config."""
