@@ -36,6 +36,14 @@ class UnitcostConfigResource(dg.ConfigurableResource):
     def config(self) -> UnitcostConfig:
         return _load(self.path)
 
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """A run that reads sources will validate them: start the great_expectations import now, beside the ingest
+        steps, rather than in the first check step (every run is one process: defs/schedules.py)."""
+        if self.config.sources:
+            from dagster_project.lib.expectations import warm_up_in_background
+
+            warm_up_in_background()
+
 
 class WarehouseResource(DuckDBResource):
     """The pipeline's DuckDB file; its folder is made when a run first needs it (never by loading definitions).

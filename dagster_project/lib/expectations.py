@@ -5,6 +5,7 @@ progress bars off. The rules themselves live with their source (defs/cloud_bill/
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -40,8 +41,32 @@ def gx_modules():
     return gx, gxe
 
 
-@cache
+_warm_up_lock = threading.Lock()
+_batch_definition_lock = threading.Lock()  # the warm-up thread and a check step may ask at once: one context
+_warm_up_thread: threading.Thread | None = None
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Start importing great_expectations on a daemon thread (once per process) and return the thread.
+
+    The import takes seconds (pydantic models, scipy); a run's first check step would otherwise wait for all of it.
+    Started when a run begins, it overlaps the ingest steps; a step that needs GX before it is done waits on Python's
+    import lock, so the result is the same either way."""
+    global _warm_up_thread
+    with _warm_up_lock:
+        if _warm_up_thread is None:
+            _warm_up_thread = threading.Thread(target=_batch_definition, name="unitcost-gx-warm-up", daemon=True)
+            _warm_up_thread.start()
+        return _warm_up_thread
+
+
 def _batch_definition():
+    with _batch_definition_lock:
+        return _new_batch_definition()
+
+
+@cache
+def _new_batch_definition():
     gx, _ = gx_modules()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
