@@ -104,6 +104,17 @@ def test_anything_not_plain_goes_to_the_reference(change):
     b'{"code": 200, "data": [{"a/b": {"cpuCost": NaN}}]}',
     b'{"code": 200, "data": [{"ns-a/pod-a": {"properties": {"pod": "pod-a"}}}]}',  # keyed on the pod name alone
     b'{"code": 200, "data": [[1, 2]]}',
+    # 19 significant characters: more than a double keeps, so the reference reads its exact text
+    b'{"code": 200, "data": [{"c/n1/ns/pod-a/app": {"properties": {"namespace": "ns"}, '
+    b'"cpuCost": 0.12345678901234567}}]}',
 ])
 def test_error_responses_and_odd_documents_go_to_the_reference(data):
     assert parse_allocation_fast(data, "prod", DAY, "f") is None
+
+
+def test_a_number_longer_than_a_double_is_seen_at_19_digits_and_points():
+    from ingest.kubernetes.opencost_fast import _has_long_number
+
+    assert not _has_long_number(b'{"a": 1234567890.1234567, "b": "x"}')  # 18 digits and points
+    assert _has_long_number(b'{"a": 1234567890.12345678, "b": "x"}')  # 19
+    assert not _has_long_number(b'{"a": 123456789, "b": 1234567890}')  # runs broken by other bytes
