@@ -9,7 +9,28 @@
   the days outside the window keep theirs.
 -#}
 {%- set window = run_window_bounds() -%}
-with items as (
+{%- set unioned = ref('int_bill_line_items_unioned') %}
+with bill_rows as (
+    {%- if window is none %}
+    select * from {{ unioned }} where not is_split_line_item
+    {%- else %}
+    {#- a superset of the rows touching the window, as two conjunctions on the raw columns, so that each is pruned
+        as the bill is scanned (a row group's min/max): the rows with a charge period by its end, the rows of an
+        instant (no end, or an end not after the start) by their start. One disjunction over both read every row
+        group of the bill, and a daily run's read grew with the bill's history. #}
+    {%- set after_start = "cast(" ~ dbt.dateadd('day', -1, window[0]) ~ " as " ~ dbt.type_timestamp() ~ ")" %}
+    {%- set before_end = "cast(" ~ dbt.dateadd('day', 2, window[1]) ~ " as " ~ dbt.type_timestamp() ~ ")" %}
+    select * from {{ unioned }}
+    where not is_split_line_item and charge_period_end > charge_period_start
+        and charge_period_end >= {{ after_start }} and charge_period_start < {{ before_end }}
+    union all
+    select * from {{ unioned }}
+    where not is_split_line_item and (charge_period_end is null or charge_period_end <= charge_period_start)
+        and charge_period_start >= {{ after_start }} and charge_period_start < {{ before_end }}
+    {%- endif %}
+),
+
+items as (
     select
         *,
         cast(charge_period_start as date) as first_day,
@@ -21,14 +42,7 @@ with items as (
                 then cast({{ dbt.dateadd('day', -1, 'cast(charge_period_end as date)') }} as date)
             else cast(charge_period_end as date)
         end as last_day
-    from {{ ref('int_bill_line_items_unioned') }}
-    where not is_split_line_item
-    {%- if window is not none %}
-        {#- a superset of the rows touching the window, on the raw columns (pruned as the bill is scanned) #}
-        and charge_period_start < cast({{ dbt.dateadd('day', 2, window[1]) }} as {{ dbt.type_timestamp() }})
-        and (charge_period_end is null or charge_period_end <= charge_period_start
-             or charge_period_end >= cast({{ dbt.dateadd('day', -1, window[0]) }} as {{ dbt.type_timestamp() }}))
-    {%- endif %}
+    from bill_rows
 ),
 
 sized as (
