@@ -83,8 +83,30 @@ def test_data_tests_on_day_keyed_relations_read_the_window_only(tmp_path):
     # a test's own `where` is kept, and the window added
     assert (f"where (scope_type = 'tenant') and ({anomalies_window})"
             in compiled["relationships_cost_anomalies_scope_id__tenant_id__ref_dim_tenant_"])
-    # an event id must be unique across every day, not only the window's
-    assert "usage_date" not in compiled["unique_stg_llm__events_event_id"]
+    # an event id must be unique across every day: every day's rows whose id occurs in the window's days
+    relation = '"w"."staging"."stg_llm__events"'
+    assert (f"from (select * from {relation} where event_id in (select event_id from {relation} where ({window}))) "
+            "dbt_subquery" in compiled["unique_stg_llm__events_event_id"])
+
+
+def test_an_event_id_of_the_window_repeated_on_an_earlier_day_fails_the_uniqueness_test(tmp_path):
+    config = _config(tmp_path)
+    write_run_window(config, WINDOW, "run-a")
+    name = "unique_stg_llm__events_event_id"
+    proc = _dbt(tmp_path, config.warehouse_path, "compile", "--select", name)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    sql = next(n["compiled_code"] for n in manifest["nodes"].values() if n["name"] == name)
+    with duckdb.connect(str(config.warehouse_path)) as con:
+        con.execute("create schema staging")
+        con.execute("create table staging.stg_llm__events (event_id varchar, usage_date date)")
+        con.execute("""insert into staging.stg_llm__events values
+            ('late', '2026-01-01'), ('late', '2026-01-04'),  -- the window's id, already loaded on an earlier day
+            ('twice', '2026-01-03'), ('twice', '2026-01-03'),  -- twice within the window
+            ('old', '2026-01-01'), ('old', '2026-01-02'),  -- both before the window: the run of those days found it
+            ('once', '2026-01-03'), ('later', '2026-01-05'), (null, '2026-01-03'), (null, '2026-01-04')""")
+        failures = con.execute(f"select unique_field, n_records from ({sql}) order by 1").fetchall()
+    assert failures == [("late", 2), ("twice", 2)]
 
 
 class _FakeDbt:
