@@ -23,6 +23,7 @@ BILL_UNIT_TESTS = {
     "bill_rows_spread_only_over_the_run_window",
     "bill_lines_are_classified_by_focus_service_category_and_cur_product_code",
     "period_reconciliation_explains_billed_minus_effective",
+    "period_reconciliation_rebuilds_only_the_run_windows_periods",
 }
 
 

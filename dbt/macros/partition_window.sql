@@ -101,3 +101,33 @@
     {%- endfor -%}
     {{ return(days) }}
 {%- endmacro %}
+
+{#- The config of a model keyed by billing period (YYYY-MM): on DuckDB each run replaces the periods its window's days
+    fall in (a restated month widens the window to all of its days: defs/dbt/run_window.py), deleting them before it
+    appends (delete_run_periods), so a period whose rows all disappeared leaves none behind. On BigQuery it stays a
+    table: its partitions are days. -#}
+{% macro billing_period_incremental(period_column='billing_period') -%}
+    {%- if target.type == 'bigquery' -%}{{ return({'materialized': 'table'}) }}{%- endif -%}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': 'append', 'on_schema_change': 'fail',
+               'pre_hook': "{{ delete_run_periods('" ~ period_column ~ "') }}"}) }}
+{%- endmacro %}
+
+{#- The billing periods (YYYY-MM strings) of the run window's days, as a condition on `period_column`; true without a
+    window, or on a build that is not incremental (the first, a full refresh). DuckDB only (billing_period_incremental
+    is a table on BigQuery). -#}
+{% macro in_run_periods(period_column='billing_period') -%}
+    {%- set window = run_window_bounds() if is_incremental() else none -%}
+    {%- if window is none -%}
+        true
+    {%- else -%}
+        {{ period_column }} between strftime({{ window[0] }}, '%Y-%m') and strftime({{ window[1] }}, '%Y-%m')
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro delete_run_periods(period_column='billing_period') -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ in_run_periods(period_column) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}

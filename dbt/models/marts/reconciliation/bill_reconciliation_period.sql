@@ -1,6 +1,9 @@
 {#- Per billing period, bill source and billing account: Σ billed − Σ effective, explained by upfront commitment
     fees and commitment true-ups; what remains is unexplained (0 for a CUR whose every row follows docs/cloud-bill.md).
-    Split cost allocation rows are excluded: they re-express their parent instance's cost. -#}
+    Split cost allocation rows are excluded: they re-express their parent instance's cost. A run rebuilds the periods
+    of its window's days (macro billing_period_incremental), so a daily run reads one month of the bill, not all. -#}
+{{ config(**billing_period_incremental()) }}
+
 with items as (
     select
         billing_period,
@@ -11,7 +14,7 @@ with items as (
         sum(upfront_fee) as upfront_fees_usd,
         sum(commitment_true_up) as commitment_true_up_usd
     from {{ ref('int_bill_line_items_unioned') }}
-    where not is_split_line_item
+    where not is_split_line_item and {{ in_run_periods('billing_period') }}
     group by 1, 2, 3
 ),
 
