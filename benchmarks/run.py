@@ -98,13 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     if "daily" in args.stages:
         machine = machine_line()
         config = month_run["config"]
-        daily = [stages.pipeline_run(config, end, end, logs / f"daily-{month_days}.log")]
+        daily = [stages.daily_runs(config, end, logs / f"daily-{month_days}")]
         extended = None
         if args.days > month_days:
             last = zone.start() + timedelta(days=args.days - 1)
             extended = stages.pipeline_run(config, end + timedelta(days=1), last, logs / "history-backfill.log")
-            daily.append(stages.pipeline_run(config, last, last, logs / f"daily-{args.days}.log"))
-        results["daily"] = [{k: r[k] for k in ("start", "end", "wall", "peak_rss")} for r in daily]
+            daily.append(stages.daily_runs(config, last, logs / f"daily-{args.days}"))
+        results["daily"] = [{k: r[k] for k in ("start", "end", "wall", "peak_rss")} for pair in daily for r in pair]
         save("daily", report.daily(daily, extended, month_days, args.days, zone, machine))
     if "l" in args.stages:
         machine = machine_line()

@@ -108,32 +108,39 @@ def allocation(a: dict, run: dict, machine: str) -> str:
         table(["rule_id", "ledger rows", "USD"], rules, {1, 2})])
 
 
-def daily(runs: list[dict], extended: dict | None, month_days: int, days: int, zone, machine: str) -> str:
+def daily(pairs: list[tuple[dict, dict]], extended: dict | None, month_days: int, days: int, zone,
+          machine: str) -> str:
+    """`pairs`: per day measured (day month_days, then day `days`), its first and second re-run."""
     rows = []
-    for run, history in zip(runs, (month_days, days)):
-        b = run["breakdown"]
-        dbt = next((s.seconds for s in b.steps if s.name.endswith("dbt_models")), 0.0)
-        window = " .. ".join(b.dbt_window) if b.dbt_window else "unknown"
-        rows.append([f"day {history} ({run['start']}) on {history} days of history", f"**{secs(run['wall'])}**",
-                     secs(b.startup or 0.0), secs(dbt), window, mib(run["peak_rss"]),
-                     "{:.1f} → {:.1f}".format(*run["load"])])
+    for pair, history in zip(pairs, (month_days, days)):
+        for run, which in zip(pair, ("first", "second")):
+            b = run["breakdown"]
+            dbt = next((s.seconds for s in b.steps if s.name.endswith("dbt_models")), 0.0)
+            window = " .. ".join(b.dbt_window) if b.dbt_window else "unknown"
+            rows.append([f"day {history} ({run['start']}) on {history} days of history, {which} re-run",
+                         f"**{secs(run['wall'])}**", secs(b.startup or 0.0), secs(dbt), window,
+                         mib(run["peak_rss"]), "{:.1f} → {:.1f}".format(*run["load"])])
     lines = [f"### Daily incremental runs (`unitcost run --start D --end D`, re-running the newest day)",
              f"Measured {machine}.", _zone_line(zone),
-             "Each is a second run of the warehouse's newest day, as a re-delivered day is run (its raw partitions "
-             "replaced, its days rebuilt and checked). The zone holds every generated day, so a run also finds "
-             "the later days' folders a real day-N run would not see yet. On a shared machine compare the "
-             "days dbt rebuilt and the load averages before the wall times.", "",
+             "Each is a re-run of the warehouse's newest day, as a re-delivered day is run (its raw partitions "
+             "replaced, its days rebuilt and checked), twice in a row after the disk is flushed: the first finds "
+             "the page cache as the backfill before it left it, the second the warehouse the first one read. The "
+             "zone holds every generated day, so a run also finds the later days' folders a real day-N run would "
+             "not see yet. On a shared machine compare the days dbt rebuilt and the load averages before the "
+             "wall times.", "",
              table(["run", "wall time", "start-up", "dbt step", "days dbt rebuilt", "peak memory",
                     "load average (start → end)"], rows, {1, 2, 3, 5, 6})]
     if extended is not None:
         lines += ["", f"Between them the history was extended by a backfill of {extended['start']} .. "
                   f"{extended['end']}: {secs(extended['wall'])}, peak {mib(extended['peak_rss'])}."]
-    ok_fast = all(r["wall"] < DAILY_GOAL_SECONDS for r in runs)
-    goal = f"Goals: a daily run < {DAILY_GOAL_SECONDS:g} s — {met(ok_fast)}"
-    if len(runs) == 2:
-        growth = runs[1]["wall"] / runs[0]["wall"] - 1
+    warm = [pair[1] for pair in pairs]
+    ok_fast = all(r["wall"] < DAILY_GOAL_SECONDS for r in warm)
+    goal = f"Goals, on the second re-runs: a daily run < {DAILY_GOAL_SECONDS:g} s — {met(ok_fast)}"
+    if len(warm) == 2:
+        growth = warm[1]["wall"] / warm[0]["wall"] - 1
+        cold = pairs[1][0]["wall"] / pairs[0][0]["wall"] - 1
         goal += (f"; day {days} within {FLAT_TOLERANCE:.0%} of day {month_days} — "
-                 f"{met(abs(growth) <= FLAT_TOLERANCE)} ({growth:+.0%})")
+                 f"{met(abs(growth) <= FLAT_TOLERANCE)} ({growth:+.0%}; the first re-runs: {cold:+.0%})")
     else:
         goal += f"; flat as history grows — not measured (only {days} days generated)"
     return "\n".join(lines + ["", goal + "."])
