@@ -57,20 +57,24 @@ class WarehouseResource(DuckDBResource):
         from dagster_project.lib.run_lock import run_lock
 
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        from dagster_project.lib import warehouse_session
+
         with run_lock(Path(self.database), self.lock_wait_seconds, log=context.log.warning if context.log else print):
-            yield self
+            # the file stays open from the run's first step to its last (lib/warehouse_session.py)
+            with warehouse_session.held(self.database, self._settings()):
+                yield self
+
+    def _settings(self) -> dict:
+        return {"custom_user_agent": "dagster", **self.connection_config}
 
     @contextlib.contextmanager
     def get_connection(self):
-        """DuckDBResource's connection, closed also when the step fails while holding it: dagster-duckdb closes it
-        only on success, and a connection left open keeps the file open in this process with its settings (the
-        memory limit), so the next connection with other settings would be refused."""
-        opened = super().get_connection()
-        conn = opened.__enter__()
-        try:
+        """A cursor of the file the run holds, or outside a run DuckDBResource's connection with its settings;
+        closed also when the step fails while using it (dagster-duckdb closes its own only on success)."""
+        from dagster_project.lib import warehouse_session
+
+        with warehouse_session.connect(self.database, self._settings()) as conn:
             yield conn
-        finally:
-            conn.close()
 
 
 def warehouse_resources(unitcost: UnitcostConfigResource) -> dict[str, dg.ConfigurableResource]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
+from dagster_project.lib import warehouse_session
 
 DEFAULT_KEEP_RUNS = 10
 
@@ -28,5 +28,5 @@ def prune_run_folders(target_dir: Path, prefix: str, keep: int) -> list[Path]:
 def checkpoint(warehouse_path: Path) -> None:
     """Fold the DuckDB file's write-ahead log into it (nothing to do when there is no file yet)."""
     if warehouse_path.exists():
-        with duckdb.connect(str(warehouse_path)) as con:
+        with warehouse_session.connect(warehouse_path) as con:
             con.execute("checkpoint")

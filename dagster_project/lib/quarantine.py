@@ -7,8 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import duckdb
-
+from dagster_project.lib import warehouse_session
 from dagster_project.lib.warehouse import RAW_SCHEMA
 
 
@@ -16,7 +15,7 @@ def quarantine_counts(warehouse_path: Path, start: date, end: date) -> list[tupl
     """(source table, reason, rows) of every quarantined row dated start..end, largest first."""
     if not warehouse_path.exists():
         return []
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+    with warehouse_session.connect(warehouse_path, read_only=True) as con:
         tables = [r[0] for r in con.execute(
             "select table_name from information_schema.tables where table_schema = ? and table_name like "
             "'%\\_quarantine' escape '\\' order by 1", [RAW_SCHEMA]).fetchall()]
@@ -32,7 +31,7 @@ def unpriced_models(warehouse_path: Path) -> list[tuple[str, str, int]]:
     """(provider, model string, calls) of every call the last dbt build could not price."""
     if not warehouse_path.exists():
         return []
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+    with warehouse_session.connect(warehouse_path, read_only=True) as con:
         exists = con.execute("select count(*) from information_schema.tables where table_schema = 'intermediate' "
                              "and table_name = 'llm_calls_unpriced'").fetchone()[0]
         if not exists:

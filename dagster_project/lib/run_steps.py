@@ -85,12 +85,13 @@ def record_step(database: str, row: dict, attempts: int = 20) -> None:
     run holds the file's write lock)."""
     import duckdb
 
+    from dagster_project.lib import warehouse_session
     from dagster_project.lib.warehouse import RAW_SCHEMA, ensure_table
 
     frame = pl.DataFrame([row], schema=PIPELINE_RUN_STEPS)
     for attempt in range(attempts):
         try:
-            with duckdb.connect(database) as con:
+            with warehouse_session.connect(database) as con:
                 ensure_table(con, STEPS_TABLE, PIPELINE_RUN_STEPS)
                 con.register("_unitcost_step", frame.to_arrow())
                 con.execute(f"insert into {RAW_SCHEMA}.{STEPS_TABLE} by name select * from _unitcost_step")

@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from dagster_project.lib import warehouse_session
 from dagster_project.lib.config import BigQueryConfig, UnitcostConfig
 from dagster_project.lib.warehouse import RAW_SCHEMA
 from dagster_project.lib.run_steps import count_bytes
@@ -90,7 +91,7 @@ class BigQueryEngine:
         if not path.exists():
             return []
         days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-        with duckdb.connect(str(path), read_only=True) as con:
+        with warehouse_session.connect(path, read_only=True) as con:
             tables = _raw_tables(con)
             units = _bill_units(con, run_id) if "bill_deliveries" in tables else []
             for table, columns in tables.items():

@@ -18,7 +18,7 @@ from dagster_project.defs.dbt.run_window import run_window, write_run_window
 from dagster_project.defs.dbt.saved_parse import PARTIAL_PARSE_FILE, keep_parse, parse_args, saved_parse_path
 from dagster_project.defs.resources import UnitcostConfigResource
 from dagster_project.defs.dbt.translator import UnitcostDbtTranslator
-from dagster_project.lib import progress
+from dagster_project.lib import progress, warehouse_session
 from dagster_project.lib.pruning import checkpoint, prune_run_folders
 from dagster_project.lib.run_steps import count_bytes
 from dagster_project.lib.warehouse_engines import dbt_bytes, warehouse_engine
@@ -61,20 +61,20 @@ class _DbtOutput:
         return "\n".join(self.path.read_text(encoding="utf-8").splitlines()[-lines:])
 
 
-def _start_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, config, window: dict[str, str]):
-    """`dbt build` started for the window; with the saved parse it may reuse (None: it reuses none).
+def _build_args(context: dg.AssetExecutionContext, dbt: DbtCliResource, config, window: dict[str, str]):
+    """`dbt build`'s arguments for the window; with the saved parse it may reuse (None: it reuses none).
 
     On DuckDB the window and run id go in the control table raw.run_window, the vars stay those of the config, and
     dbt reads its saved parse of the last run with the same vars (defs/dbt/saved_parse.py). On BigQuery they stay
     vars: a model's day partitions (insert_overwrite) are fixed when dbt parses it, so there each run parses."""
     if warehouse_engine(config).dbt_target != "duckdb":
         dbt_vars = {**config.dbt_vars(), **window, "current_run_id": context.run.run_id}
-        return dbt.cli([*BUILD_ARGS, "--vars", json.dumps(dbt_vars)], context=context), None
+        return [*BUILD_ARGS, "--vars", json.dumps(dbt_vars)], None
     write_run_window(config, window, context.run.run_id)
     dbt_vars = {**config.dbt_vars(), "run_window_table": True}
     project = dbt_project()
     saved = saved_parse_path(project.project_dir / project.target_path, dbt_vars, dbt.target)
-    return dbt.cli([*BUILD_ARGS, "--vars", json.dumps(dbt_vars), *parse_args(saved)], context=context), saved
+    return [*BUILD_ARGS, "--vars", json.dumps(dbt_vars), *parse_args(saved)], saved
 
 
 def unitcost_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, unitcost: UnitcostConfigResource):
@@ -85,7 +85,19 @@ def unitcost_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
     # on BigQuery the run's raw partitions go up first (lib/warehouse_engines.py); on DuckDB nothing moves
     warehouse_engine(config).push_raw(date.fromisoformat(window["start_date"]),
                                       date.fromisoformat(window["end_date"]), context.run.run_id)
-    invocation, saved = _start_build(context, dbt, config, window)
+    args, saved = _build_args(context, dbt, config, window)
+    # dbt's own process opens the DuckDB file: this one lets go of it until dbt has exited
+    with warehouse_session.let_go(config.warehouse_path):
+        invocation = dbt.cli(args, context=context)
+        yield from _stream_build(context, invocation, saved)
+    # bounded disk: this run's target folder is the newest; older ones beyond keep_runs go, the file is checkpointed
+    removed = prune_run_folders(invocation.target_path.parent, context.op_def.name, config.keep_runs)
+    checkpoint(config.warehouse_path)
+    context.log.info(f"pruned {len(removed)} dbt target folders (keeping {config.keep_runs}); warehouse checkpointed")
+
+
+def _stream_build(context: dg.AssetExecutionContext, invocation, saved):
+    """dagster-dbt's events of the running `dbt build`, its output counted and logged to a file."""
     output = _DbtOutput(Path(invocation.target_path) / DBT_OUTPUT_LOG,
                         lambda done, total: progress.count(context, "dbt build", done, total, "nodes"))
     events = iter(invocation.stream())
@@ -110,10 +122,6 @@ def unitcost_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
             project = dbt_project()
             keep_parse(invocation.target_path, saved, project.project_dir / project.target_path / PARTIAL_PARSE_FILE)
     context.log.info(f"dbt build finished; its per-node log: {output.path}")
-    # bounded disk: this run's target folder is the newest; older ones beyond keep_runs go, the file is checkpointed
-    removed = prune_run_folders(invocation.target_path.parent, context.op_def.name, config.keep_runs)
-    checkpoint(config.warehouse_path)
-    context.log.info(f"pruned {len(removed)} dbt target folders (keeping {config.keep_runs}); warehouse checkpointed")
 
 
 def dbt_models(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import dagster as dg
 import duckdb
 
+from dagster_project.lib import warehouse_session
 from dagster_project.lib.config import UnitcostConfig
 from dagster_project.lib.touched_days import days_touched
 from dagster_project.lib.warehouse_engines import warehouse_engine
@@ -33,8 +34,7 @@ def run_window(context: dg.AssetExecutionContext, config: UnitcostConfig) -> dic
     window = context.partition_time_window
     start, end = window.start.date(), (window.end - timedelta(days=1)).date()
     try:
-        # closed before dbt starts: the dbt subprocess opens the file after this connection
-        with duckdb.connect(str(config.warehouse_path)) as con:
+        with warehouse_session.connect(config.warehouse_path) as con:
             first, last = days_touched(con, context.run.run_id)
             # on BigQuery the built ledger is there, not in this file (lib/warehouse_engines.py)
             built_first, built_last = warehouse_engine(config).built_days() or _built_days(con)
@@ -55,7 +55,7 @@ RUN_WINDOW_TABLE = "raw.run_window"  # dbt/macros/partition_window.sql, macro ru
 def write_run_window(config: UnitcostConfig, window: dict[str, str], run_id: str) -> None:
     """The run's window and id as the one row of the control table dbt's models read on DuckDB (var
     run_window_table; dbt/macros/partition_window.sql), so they are not vars that would make dbt re-parse."""
-    with duckdb.connect(str(config.warehouse_path)) as con:
+    with warehouse_session.connect(config.warehouse_path) as con:
         con.execute("create schema if not exists raw")
         con.execute(f"create or replace table {RUN_WINDOW_TABLE} (start_date date not null, end_date date not null, "
                     "run_id varchar not null)")
