@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from suite.breakdown import breakdown, folder_seconds, newest_target, summary_rows  # noqa: E402
+from suite.breakdown import breakdown, folder_seconds, grouped_rows, newest_target, summary_rows  # noqa: E402
 from suite.floor import file_groups, in_range  # noqa: E402
 from suite.markdown import SECTION, write_stages  # noqa: E402
 
@@ -64,6 +64,20 @@ def test_breakdown_splits_the_wall_time_into_its_parts(tmp_path):
     top = [s for what, s in summary_rows(b) if not what.startswith("  ")]
     assert sum(top) == pytest.approx(21.0)
     assert folder_seconds(b, ("models/intermediate/allocation", "models/marts/ledger")) == 6.5
+
+
+def test_a_daily_run_is_grouped_into_parts_that_add_up_to_its_wall_time(tmp_path):
+    b = breakdown(LINES, wall=21.0, target=_target(tmp_path))
+    parts = dict(grouped_rows(b))
+    assert parts == pytest.approx({
+        "start-up (imports, definitions, dbt manifest)": 4.0,
+        "ingest steps (1)": 2.0,  # cloud_bill
+        "great-expectations checks (1)": 2.5,  # bill_expectations
+        "dbt models (2)": 6.5, "dbt data tests (2)": 0.75, "dbt seeds and exposures": 0.0,
+        "dbt outside its nodes (start-up, saved parse, artefacts, Dagster's events)": 2.75,  # 10 - 7.25
+        "steps after dbt (1: conservation check, serving copy, alerts, report)": 0.5,  # serving__marts_copy
+        "Dagster between steps": 1.0, "after the last step (quarantine report, shutdown)": 1.0})
+    assert sum(parts.values()) == pytest.approx(21.0)
 
 
 def test_a_run_without_step_lines_has_no_startup_and_no_steps(tmp_path):
@@ -131,6 +145,10 @@ def test_the_daily_goals_are_judged_from_the_second_re_runs():
     assert "day 90 within 20% of day 30 — **met** (+15%; the first re-runs: +100%)" in text  # 23 / 20, 52 / 26
     assert text.count("| 1,024 MiB | 1.0 → 2.0 |") == 4
     assert "on 90 days of history, first re-run | **52.0 s**" in text
+    # the parts table: one column per run, the wall times in its last row
+    assert "| part | day 30, 1st | day 30, 2nd | day 90, 1st | day 90, 2nd |" in text
+    assert "| **wall time** | **26.0 s** | **20.0 s** | **52.0 s** | **23.0 s** |" in text
+    assert "| ingest steps (1) | 2.0 s | 2.0 s | 2.0 s | 2.0 s |" in text
     slow = daily([(_run(20.0, "2026-10-30"), _run(20.0, "2026-10-30")),
                   (_run(31.0, "2026-12-29"), _run(31.0, "2026-12-29"))], None, 30, 90, _Zone(), "now")
     assert "a daily run < 30 s — **not met**" in slow and "**not met** (+55%" in slow

@@ -163,6 +163,35 @@ def summary_rows(b: Breakdown, top_models: int = 12) -> list[tuple[str, float]]:
     return rows
 
 
+def grouped_rows(b: Breakdown) -> list[tuple[str, float]]:
+    """(part, seconds) of a run in the few parts a daily run's fixed cost is made of; they add up to the wall."""
+    dbt = next((s for s in b.steps if s.name.endswith("dbt_models")), None)
+    before = [s for s in b.steps if dbt is None or s.start < dbt.start]
+    after = [s for s in b.steps if dbt is not None and s.start > dbt.start]
+    checks = [s for s in before if CHECK_STEP.search(s.name)]
+    ingest = [s for s in before if not CHECK_STEP.search(s.name)]
+    rows = [("start-up (imports, definitions, dbt manifest)", b.startup or 0.0),
+            (f"ingest steps ({len(ingest)})", sum(s.seconds for s in ingest)),
+            (f"great-expectations checks ({len(checks)})", sum(s.seconds for s in checks))]
+    if dbt is not None:
+        by_type = defaultdict(float)
+        for n in b.dbt_nodes:
+            by_type[n["resource_type"]] += n["seconds"]
+        counts = defaultdict(int)
+        for n in b.dbt_nodes:
+            counts[n["resource_type"]] += 1
+        rows += [(f"dbt models ({counts['model']})", by_type["model"]),
+                 (f"dbt data tests ({counts['test']})", by_type["test"]),
+                 ("dbt seeds and exposures", by_type["seed"] + by_type["exposure"]),
+                 ("dbt outside its nodes (start-up, saved parse, artefacts, Dagster's events)",
+                  dbt.seconds - sum(by_type.values()))]
+    rows += [(f"steps after dbt ({len(after)}: conservation check, serving copy, alerts, report)",
+              sum(s.seconds for s in after)),
+             ("Dagster between steps", b.between_steps),
+             ("after the last step (quarantine report, shutdown)", b.after_last_step)]
+    return rows
+
+
 def attach_peaks(b: Breakdown, peak_between) -> None:
     """Each part's highest sampled memory: start-up (spawn to the first step) and every step from its start line to
     its done line (`peak_between(start, end)`: measure.Measured.peak_between). Steps run one at a time here

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from suite.breakdown import peak_rows, summary_rows
+from suite.breakdown import grouped_rows, peak_rows, summary_rows
 from suite.markdown import table
 
 GIB4 = 4 * 2**30
@@ -133,6 +133,8 @@ def daily(pairs: list[tuple[dict, dict]], extended: dict | None, month_days: int
     if extended is not None:
         lines += ["", f"Between them the history was extended by a backfill of {extended['start']} .. "
                   f"{extended['end']}: {secs(extended['wall'])}, peak {mib(extended['peak_rss'])}."]
+    lines += ["", "Where each run's time goes (its step lines and dbt's `run_results.json`; the parts add up to the wall "
+              "time):", "", _daily_parts(pairs, month_days, days)]
     warm = [pair[1] for pair in pairs]
     ok_fast = all(r["wall"] < DAILY_GOAL_SECONDS for r in warm)
     goal = f"Goals, on the second re-runs: a daily run < {DAILY_GOAL_SECONDS:g} s — {met(ok_fast)}"
@@ -144,6 +146,15 @@ def daily(pairs: list[tuple[dict, dict]], extended: dict | None, month_days: int
     else:
         goal += f"; flat as history grows — not measured (only {days} days generated)"
     return "\n".join(lines + ["", goal + "."])
+
+
+def _daily_parts(pairs: list[tuple[dict, dict]], month_days: int, days: int) -> str:
+    runs = [(f"day {history}, {which}", run) for pair, history in zip(pairs, (month_days, days))
+            for run, which in zip(pair, ("1st", "2nd"))]
+    grouped = [grouped_rows(run["breakdown"]) for _, run in runs]
+    rows = [[part] + [secs(g[i][1]) for g in grouped] for i, (part, _) in enumerate(grouped[0])]
+    rows.append(["**wall time**"] + [f"**{secs(run['wall'])}**" for _, run in runs])
+    return table(["part"] + [label for label, _ in runs], rows, set(range(1, len(runs) + 1)))
 
 
 def _l_days(days: int) -> str:
