@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import duckdb
 
 from dagster_project.defs.dbt import saved_parse
-from dagster_project.defs.dbt.assets import _start_build
+from dagster_project.defs.dbt.assets import _build_args
 from dagster_project.defs.dbt.run_window import write_run_window
 from dagster_project.lib.config import parse_config
 
@@ -110,24 +110,14 @@ def test_an_event_id_of_the_window_repeated_on_an_earlier_day_fails_the_uniquene
 
 
 class _FakeDbt:
-    """Records the command lines the asset would start dbt with."""
-
     target = None
-
-    def __init__(self):
-        self.calls: list[list[str]] = []
-
-    def cli(self, args, context):
-        self.calls.append(list(args))
-        return SimpleNamespace(target_path=None)
 
 
 def test_two_runs_start_dbt_with_the_same_vars_and_the_table_holds_the_latest_window(tmp_path):
     config = _config(tmp_path)
-    dbt = _FakeDbt()
-    for run_id, window in (("run-1", WINDOW), ("run-2", {"start_date": "2026-01-09", "end_date": "2026-01-09"})):
-        _start_build(SimpleNamespace(run=SimpleNamespace(run_id=run_id)), dbt, config, window)
-    first, second = dbt.calls
+    calls = [_build_args(SimpleNamespace(run=SimpleNamespace(run_id=run_id)), _FakeDbt(), config, window)[0]
+             for run_id, window in (("run-1", WINDOW), ("run-2", {"start_date": "2026-01-09", "end_date": "2026-01-09"}))]
+    first, second = calls
     assert first == second
     dbt_vars = json.loads(first[first.index("--vars") + 1])
     assert dbt_vars["run_window_table"] is True

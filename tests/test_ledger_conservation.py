@@ -97,6 +97,7 @@ def test_a_cent_lost_in_a_run_stops_it_at_either_guard_and_the_serving_copy_stay
     cent lost after it (past the dbt test) fails the blocking Dagster check; neither run publishes, and the serving
     copy stays the previous run's, byte for byte."""
     from dagster_project.defs.dbt import assets as dbt_assets
+    from dagster_project.lib import warehouse_session
     from dagster_project.lib.config import UnitcostConfig
 
     root = tmp_path / "company"
@@ -123,8 +124,8 @@ def test_a_cent_lost_in_a_run_stops_it_at_either_guard_and_the_serving_copy_stay
     # after the build: a cent lost once dbt's test has passed is the Dagster check's to stop
     checkpoint = dbt_assets.checkpoint
 
-    def lose_a_cent_then_checkpoint(path):
-        with duckdb.connect(str(path)) as con:
+    def lose_a_cent_then_checkpoint(path):  # a writer in the run's own process: the run holds the file
+        with warehouse_session.connect(path) as con:
             con.execute("update marts.cost_ledger set amount_usd = amount_usd - 0.01 where usage_date = '2026-10-03'")
             con.execute("update marts.bill_reconciliation_daily set ledger_total_usd = ledger_total_usd - 0.01, "
                         "diff_usd = diff_usd - 0.01 where usage_date = '2026-10-03'")
