@@ -70,3 +70,20 @@ def test_without_a_hold_each_connection_is_its_own_and_closed_after(tmp_path):
     with pytest.raises(duckdb.ConnectionException):
         opened.execute("select 1")
     assert _other_process_reads(path).stdout.strip() == "1"
+
+
+def test_only_a_run_opening_the_file_waits_for_another_process_to_let_go(tmp_path):
+    path = tmp_path / "w.duckdb"
+    duckdb.connect(str(path)).close()
+    holder = subprocess.Popen([sys.executable, "-c",
+                               f"import duckdb, sys, time; c = duckdb.connect({str(path)!r}); print('open', flush=True);"
+                               " time.sleep(1.5); c.close()"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(duckdb.IOException, match="(?i)lock"):  # no wait: the caller's own policy decides
+            with warehouse_session.connect(path):
+                pass
+        with warehouse_session.connect(path, wait=True) as con:  # retried until the other process let go
+            assert con.execute("select 1").fetchone() == (1,)
+    finally:
+        holder.wait(timeout=60)

@@ -174,11 +174,9 @@ def grouped_rows(b: Breakdown) -> list[tuple[str, float]]:
             (f"ingest steps ({len(ingest)})", sum(s.seconds for s in ingest)),
             (f"great-expectations checks ({len(checks)})", sum(s.seconds for s in checks))]
     if dbt is not None:
-        by_type = defaultdict(float)
+        by_type, counts = defaultdict(float), defaultdict(int)
         for n in b.dbt_nodes:
             by_type[n["resource_type"]] += n["seconds"]
-        counts = defaultdict(int)
-        for n in b.dbt_nodes:
             counts[n["resource_type"]] += 1
         rows += [(f"dbt models ({counts['model']})", by_type["model"]),
                  (f"dbt data tests ({counts['test']})", by_type["test"]),

@@ -73,7 +73,7 @@ class WarehouseResource(DuckDBResource):
         closed also when the step fails while using it (dagster-duckdb closes its own only on success)."""
         from dagster_project.lib import warehouse_session
 
-        with warehouse_session.connect(self.database, self._settings()) as conn:
+        with warehouse_session.connect(self.database, self._settings(), wait=True) as conn:
             yield conn
 
 

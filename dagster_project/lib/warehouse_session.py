@@ -27,12 +27,17 @@ def _key(path: str | Path) -> str:
     return str(Path(path).resolve())
 
 
-def _open(path: str | Path, config: dict, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    from dagster._utils.backoff import backoff
+def _open(path: str | Path, config: dict, read_only: bool = False, wait: bool = False) -> duckdb.DuckDBPyConnection:
+    """`wait`: where a run opens the file, another process (a reader, not a run: the run lock keeps those out) may
+    hold it for a moment, so retry with backoff for about 10 s; every other caller has its own policy."""
+    if not wait:
+        return duckdb.connect(str(path), read_only=read_only, config=config)
+    import tenacity
 
-    # another process may hold the file for a moment (the run lock keeps other runs out, not every reader)
-    return backoff(fn=duckdb.connect, retry_on=(RuntimeError, duckdb.IOException),
-                   kwargs={"database": str(path), "read_only": read_only, "config": config}, max_retries=10)
+    retrying = tenacity.Retrying(retry=tenacity.retry_if_exception_type(duckdb.IOException),
+                                 wait=tenacity.wait_exponential(multiplier=0.1, max=2),
+                                 stop=tenacity.stop_after_attempt(10), reraise=True)
+    return retrying(duckdb.connect, str(path), read_only=read_only, config=config)
 
 
 @contextlib.contextmanager
@@ -42,7 +47,7 @@ def held(path: str | Path, config: dict | None = None) -> Iterator[None]:
     with _lock:
         mine = key not in _held
         if mine:
-            _held[key] = (_open(path, dict(config or {})), dict(config or {}))
+            _held[key] = (_open(path, dict(config or {}), wait=True), dict(config or {}))
     try:
         yield
     finally:
@@ -71,14 +76,15 @@ def let_go(path: str | Path) -> Iterator[None]:
         yield
     finally:
         with _lock:
-            _held[key] = (_open(path, config), config)
+            _held[key] = (_open(path, config, wait=True), config)
 
 
 @contextlib.contextmanager
-def connect(path: str | Path, config: dict | None = None, read_only: bool = False
+def connect(path: str | Path, config: dict | None = None, read_only: bool = False, wait: bool = False
             ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the file for one block: a cursor of the held database, else one opened and closed here
-    (`read_only` only then: a cursor of a held file can write, which callers that ask for read_only do not do)."""
+    (`read_only` and `wait` only then: a cursor of a held file can write, which callers that ask for read_only do
+    not do; `wait` retries a file another process holds, see `_open`)."""
     with _lock:
         entry = _held.get(_key(path))
         cursor = entry[0].cursor() if entry else None
@@ -88,7 +94,7 @@ def connect(path: str | Path, config: dict | None = None, read_only: bool = Fals
         finally:
             cursor.close()
         return
-    connection = _open(path, dict(config or {}), read_only=read_only)
+    connection = _open(path, dict(config or {}), read_only=read_only, wait=wait)
     try:
         yield connection
     finally:
