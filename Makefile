@@ -39,7 +39,7 @@ check-defs: setup
 
 # issue 13's benchmark (benchmarks/run.py): generates the M month (90 days of history) under /tmp/unitcost-bench,
 # runs the pipeline on it as a user would and rewrites BENCHMARKS.md; `make bench STAGES=floor,m` runs some stages
-STAGES ?= floor,m,alloc,daily,l,bq
+STAGES ?= floor,m,alloc,daily,l,bq,demo
 bench: setup
 	$(BIN)/python -c "import psutil" 2>/dev/null || $(BIN)/pip install --quiet -e '.[bench]'
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python benchmarks/run.py --stages $(STAGES)

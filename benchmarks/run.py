@@ -8,8 +8,9 @@ Stages (--stages, comma-separated; default all):
   daily  a daily run of the month's last day on the month's warehouse, then of day --days on the whole history
   l      the L backfill with warehouse.memory_limit set: peak memory (needs tens of GB of disk: checked first)
   bq     the bytes a daily M run reads on BigQuery, estimated from the month warehouse (the emulator bills 0)
+  demo   `unitcost demo` (the S zone) twice into a new folder: the pipeline's time as the demo prints it
 
-    .venv/bin/python benchmarks/run.py [--stages floor,m,alloc,daily,l,bq] [--size M] [--days 90] [--tenants N]
+    .venv/bin/python benchmarks/run.py [--stages floor,m,alloc,daily,l,bq,demo] [--size M] [--days 90] [--tenants N]
                                        [--work /tmp/unitcost-bench] [--write BENCHMARKS.md] [--memory-limit 3GB]
 """
 
@@ -111,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         save("l", _l_stage(args, zone, month_run, logs, machine))
     if "bq" in args.stages:
         save("bq", report.bigquery(stages.bigquery_bytes(zone), machine_line()))
+    if "demo" in args.stages:
+        machine = machine_line()
+        save("demo", report.demo(stages.demo_runs(args.work, logs), machine))
     (logs / "results.json").write_text(json.dumps(results, indent=1, default=str))
     print(f"wrote {', '.join(bodies)} into {args.write}")
     return 0

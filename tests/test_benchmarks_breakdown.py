@@ -246,3 +246,20 @@ def test_a_slice_of_l_never_claims_the_month_goal():
     assert "**A slice**: 3 days of L" in text and "not measured for the month" in text and "**met**" not in text
     assert "— **met** (1,024 MiB)" in l_backfill(run, "2GB", _Zone(), "now", days=30)
     assert "**Not run**: 3 days of L" in l_not_run(10**10, 10**9, 30.0, 240.0, "/w", "now", days=3)
+
+
+def test_the_demo_stage_reads_the_demos_own_lines_and_judges_its_pipeline_time():
+    from suite.report import demo
+    from suite.stages import DEMO_LINE, GENERATED_LINE
+
+    # the lines as dagster_project/cli.py prints them
+    assert DEMO_LINE.match(f"pipeline finished in {28.64:.1f}s ({33.91:.1f}s with the generation)").group(1) == "28.6"
+    assert GENERATED_LINE.match(f"generated 14 days x 50 tenants into demo/ in {5.25:.1f}s").group(1) == "5.2"
+    runs = [{**_run(40.0, "2026-10-01"), "pipeline": 29.5, "generation": 5.0},
+            {**_run(35.0, "2026-10-01"), "pipeline": 31.0, "generation": 5.0}]
+    text = demo(runs, "now")
+    assert "< 30 s after install — **met** on the first run (29.5 s; the second: 31.0 s)" in text
+    assert "| **wall time** | **40.0 s** | **35.0 s** |" in text
+    assert "| generation, then start-up (imports, definitions, dbt manifest) | 4.0 s | 4.0 s |" in text
+    slow = demo(runs[::-1], "now")  # judged on the first run only, as after install
+    assert "**not met** on the first run (31.0 s; the second: 29.5 s)" in slow

@@ -12,7 +12,7 @@ INTRO = ("`benchmarks/run.py` (`make bench`) generates the landing zones, runs `
          "would, and writes this section; `--stages` picks the stages (a stage not run keeps its previous text, "
          "with its own date). Peak memory is the summed RSS of the `unitcost run` process tree (dbt's subprocess "
          "included), sampled every 0.1 s.")
-STAGE_ORDER = ["floor", "m", "daily", "l", "alloc", "bq"]
+STAGE_ORDER = ["floor", "m", "daily", "l", "alloc", "bq", "demo"]
 
 
 def _marker(stage: str, end: bool = False) -> str:

@@ -1,11 +1,12 @@
 """The measurements of `benchmarks/run.py`: the floor, a backfill, a daily run, the allocation at volume, the L
-backfill under a memory limit and the BigQuery path. Each returns its figures as a dict (run.py writes them)."""
+backfill under a memory limit, the BigQuery path and the demo. Each returns its figures as a dict (run.py writes them)."""
 
 from __future__ import annotations
 
 import csv
 import json
 import os
+import re
 import shutil
 import sys
 from datetime import date, timedelta
@@ -141,3 +142,39 @@ def bigquery_bytes(zone: Zone) -> dict:
 
 def day_range(start: date, days: int) -> tuple[date, date]:
     return start, start + timedelta(days=days - 1)
+
+
+DEMO_LINE = re.compile(r"^pipeline finished in ([\d.]+)s \(([\d.]+)s with the generation\)")
+GENERATED_LINE = re.compile(r"^generated .* in ([\d.]+)s$")
+
+
+def demo_runs(work: Path, logs: Path) -> list[dict]:
+    """`unitcost demo` (the S zone, README's first command) twice into one new folder: the first as after install
+    (dbt has no saved parse for the folder's warehouse, so it parses the project), the second again. Each with the
+    demo's own lines (generation, "pipeline finished in"), its wall time and peak memory, and the breakdown of its
+    pipeline (the start-up part includes the generation, which the demo runs first)."""
+    import time
+
+    out = work / f"demo-{int(time.time())}"  # a new warehouse path: no saved parse is found for it
+    runs = []
+    try:
+        for attempt in (1, 2):
+            since = time.time()
+            load_before = os.getloadavg()[0]
+            log = logs / f"demo-run{attempt}.log"
+            measured = run_measured([str(BIN / "unitcost"), "demo", "--out", str(out)], log, cwd=REPO)
+            if not measured.ok:
+                raise SystemExit(f"unitcost demo failed (log: {log}):\n{measured.tail()}")
+            text = [line for _, line in measured.lines]
+            finished = next((m for m in map(DEMO_LINE.match, text) if m), None)
+            generated = next((m for m in map(GENERATED_LINE.match, text) if m), None)
+            if finished is None or generated is None:
+                raise SystemExit(f"unitcost demo printed no generation or 'pipeline finished' line (log: {log})")
+            parts = breakdown(measured.lines, measured.wall_seconds,
+                              newest_target(DBT_TARGET, since, str(out / "warehouse" / "unitcost.duckdb")))
+            runs.append({"pipeline": float(finished.group(1)), "generation": float(generated.group(1)),
+                         "wall": measured.wall_seconds, "peak_rss": measured.peak_rss_bytes,
+                         "load": (load_before, os.getloadavg()[0]), "breakdown": parts})
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return runs
