@@ -37,25 +37,31 @@ def floor(zone: Zone, start: date, end: date, logs: Path) -> dict:
     return result
 
 
-def pipeline_run(config: Path, start: date, end: date, log: Path) -> dict:
-    """`unitcost run` of start..end as a user runs it, measured; with where its time went."""
+def _measured_unitcost(args: list[str], log: Path, warehouse: Path, what: str) -> tuple:
+    """`unitcost <args>` run as a user runs it, measured: (measured, its breakdown, load average before and after).
+    The breakdown's dbt part is the newest dbt run on `warehouse` since the command started."""
     import time
 
     since = time.time()
     load_before = os.getloadavg()[0]
-    measured = run_measured([str(BIN / "unitcost"), "run", "--config", str(config), "--start", start.isoformat(),
-                             "--end", end.isoformat()], log, cwd=REPO)
+    measured = run_measured([str(BIN / "unitcost"), *args], log, cwd=REPO)
     if not measured.ok:
-        raise SystemExit(f"unitcost run {start}..{end} failed (log: {log}):\n{measured.tail()}")
+        raise SystemExit(f"{what} failed (log: {log}):\n{measured.tail()}")
+    parts = breakdown(measured.lines, measured.wall_seconds, newest_target(DBT_TARGET, since, str(warehouse)))
+    return measured, parts, (load_before, os.getloadavg()[0])
+
+
+def pipeline_run(config: Path, start: date, end: date, log: Path) -> dict:
+    """`unitcost run` of start..end as a user runs it, measured; with where its time went."""
     raw = yaml.safe_load(config.read_text())
     warehouse = config.parent / raw["warehouse"]["path"]
-    target = newest_target(DBT_TARGET, since, str(warehouse))
-    parts = breakdown(measured.lines, measured.wall_seconds, target)
+    measured, parts, load = _measured_unitcost(
+        ["run", "--config", str(config), "--start", start.isoformat(), "--end", end.isoformat()], log, warehouse,
+        f"unitcost run {start}..{end}")
     attach_peaks(parts, measured.peak_between)
     parts.dbt_window = parts.dbt_window or control_table_window(warehouse)  # DuckDB: not vars but raw.run_window
     return {"start": start, "end": end, "wall": measured.wall_seconds, "peak_rss": measured.peak_rss_bytes,
-            "rss_method": measured.rss_method, "load": (load_before, os.getloadavg()[0]), "breakdown": parts,
-            "config": config}
+            "rss_method": measured.rss_method, "load": load, "breakdown": parts, "config": config}
 
 
 def daily_runs(config: Path, day: date, log_stem: Path) -> tuple[dict, dict]:
@@ -144,7 +150,7 @@ def day_range(start: date, days: int) -> tuple[date, date]:
     return start, start + timedelta(days=days - 1)
 
 
-DEMO_LINE = re.compile(r"^pipeline finished in ([\d.]+)s \(([\d.]+)s with the generation\)")
+DEMO_LINE = re.compile(r"^pipeline finished in ([\d.]+)s \([\d.]+s with the generation\)")
 GENERATED_LINE = re.compile(r"^generated .* in ([\d.]+)s$")
 
 
@@ -159,22 +165,17 @@ def demo_runs(work: Path, logs: Path) -> list[dict]:
     runs = []
     try:
         for attempt in (1, 2):
-            since = time.time()
-            load_before = os.getloadavg()[0]
             log = logs / f"demo-run{attempt}.log"
-            measured = run_measured([str(BIN / "unitcost"), "demo", "--out", str(out)], log, cwd=REPO)
-            if not measured.ok:
-                raise SystemExit(f"unitcost demo failed (log: {log}):\n{measured.tail()}")
+            measured, parts, load = _measured_unitcost(["demo", "--out", str(out)], log,
+                                                       out / "warehouse" / "unitcost.duckdb", "unitcost demo")
             text = [line for _, line in measured.lines]
             finished = next((m for m in map(DEMO_LINE.match, text) if m), None)
             generated = next((m for m in map(GENERATED_LINE.match, text) if m), None)
             if finished is None or generated is None:
                 raise SystemExit(f"unitcost demo printed no generation or 'pipeline finished' line (log: {log})")
-            parts = breakdown(measured.lines, measured.wall_seconds,
-                              newest_target(DBT_TARGET, since, str(out / "warehouse" / "unitcost.duckdb")))
             runs.append({"pipeline": float(finished.group(1)), "generation": float(generated.group(1)),
-                         "wall": measured.wall_seconds, "peak_rss": measured.peak_rss_bytes,
-                         "load": (load_before, os.getloadavg()[0]), "breakdown": parts})
+                         "wall": measured.wall_seconds, "peak_rss": measured.peak_rss_bytes, "load": load,
+                         "breakdown": parts})
     finally:
         shutil.rmtree(out, ignore_errors=True)
     return runs
