@@ -15,7 +15,8 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.defs.dbt.run_window import run_window, write_run_window
-from dagster_project.defs.dbt.saved_parse import PARTIAL_PARSE_FILE, keep_parse, parse_args, saved_parse_path
+from dagster_project.defs.dbt.saved_parse import (PARTIAL_PARSE_FILE, duckdb_run_vars, keep_parse, parse_args,
+                                                  saved_parse_path)
 from dagster_project.defs.resources import UnitcostConfigResource
 from dagster_project.defs.dbt.translator import UnitcostDbtTranslator
 from dagster_project.lib import progress, warehouse_session
@@ -71,7 +72,7 @@ def _build_args(context: dg.AssetExecutionContext, dbt: DbtCliResource, config, 
         dbt_vars = {**config.dbt_vars(), **window, "current_run_id": context.run.run_id}
         return [*BUILD_ARGS, "--vars", json.dumps(dbt_vars)], None
     write_run_window(config, window, context.run.run_id)
-    dbt_vars = {**config.dbt_vars(), "run_window_table": True}
+    dbt_vars = duckdb_run_vars(config.dbt_vars())
     project = dbt_project()
     saved = saved_parse_path(project.project_dir / project.target_path, dbt_vars, dbt.target)
     return [*BUILD_ARGS, "--vars", json.dumps(dbt_vars), *parse_args(saved)], saved

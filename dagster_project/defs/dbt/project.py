@@ -7,13 +7,17 @@ import shutil
 import sys
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
-from dagster_dbt import DbtProject
+
+if TYPE_CHECKING:
+    from dagster_dbt import DbtProject
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 SEEDS_DIR = REPO_ROOT / "seeds"
+DBT_TARGET_DIR = DBT_PROJECT_DIR / "target"  # dbt's and dagster-dbt's target folder (dbt_project.yml's target-path)
 
 # dagster-dbt runs `dbt` from PATH; the one installed next to this interpreter is the pinned one
 _BIN = str(Path(sys.executable).parent)
@@ -24,7 +28,10 @@ if shutil.which("dbt") is None and Path(_BIN, "dbt").exists():
 @cache
 def dbt_project() -> DbtProject:
     """The dbt project, with its manifest parsed if it is missing or older than a model, macro, test or seed."""
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    from dagster_dbt import DbtProject  # not at import: `unitcost demo` reads the paths above before it needs dbt
+
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR,
+                         target_path=DBT_TARGET_DIR.relative_to(DBT_PROJECT_DIR))
     if _manifest_is_stale(project.manifest_path):
         project.preparer.prepare(project)
     return project

@@ -15,11 +15,19 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"  # the name dbt writes in its target folder
 SAVED_PARSE_FOLDER = "saved_parse"
 KEEP_SAVED_PARSES = 8  # sets of vars (warehouses, configs) whose saved parse is kept; the least recently used go
+
+
+def duckdb_run_vars(config_vars: dict) -> dict:
+    """The vars of every `dbt build` on DuckDB: the config's, and the flag that reads the window from raw.run_window."""
+    return {**config_vars, "run_window_table": True}
 
 
 def saved_parse_path(target_root: Path, dbt_vars: dict, target: str | None) -> Path:
@@ -44,6 +52,40 @@ def keep_parse(run_target: Path, saved: Path, prepared: Path) -> bool:
         os.utime(saved)  # used: the newest are kept
     if not written.is_file() or (prepared.is_file() and filecmp.cmp(written, prepared, shallow=False)):
         return False
+    _save(written, saved)
+    return True
+
+
+def parse_ahead(project_dir: Path, target_root: Path, dbt_vars: dict, target: str | None = None) -> Callable[[], bool]:
+    """Start `dbt parse` with a run's vars in the background, for a run about to start whose vars have no saved parse
+    yet (a new warehouse: the demo parses while its data is generated). The returned function waits for it and keeps
+    its parse as the saved one; True if it did. A failed parse keeps nothing: the run then parses itself, and says
+    what is wrong with the project."""
+    saved = saved_parse_path(target_root, dbt_vars, target)
+    if saved.is_file():
+        return lambda: False
+    folder = target_root / f"parse-ahead-{os.getpid()}"
+    dbt = Path(sys.executable).with_name("dbt")
+    args = [str(dbt if dbt.exists() else "dbt"), "parse", "--profiles-dir", str(project_dir),
+            "--target-path", str(folder), "--log-path", str(folder / "logs"), "--vars", json.dumps(dbt_vars),
+            *(["--target", target] if target else [])]
+    proc = subprocess.Popen(args, cwd=project_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def finish() -> bool:
+        try:
+            written = folder / PARTIAL_PARSE_FILE
+            if proc.wait() != 0 or not written.is_file():
+                return False
+            _save(written, saved)
+            return True
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    return finish
+
+
+def _save(written: Path, saved: Path) -> None:
+    """`written` becomes the saved parse in one rename; the least recently used beyond KEEP_SAVED_PARSES go."""
     saved.parent.mkdir(parents=True, exist_ok=True)
     partial = saved.with_suffix(f".{os.getpid()}.tmp")
     shutil.copyfile(written, partial)
@@ -52,4 +94,3 @@ def keep_parse(run_target: Path, saved: Path, prepared: Path) -> bool:
                     reverse=True)
     for old in others[KEEP_SAVED_PARSES - 1:]:  # the one just saved is kept whatever the clocks say
         old.unlink(missing_ok=True)
-    return True
