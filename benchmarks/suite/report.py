@@ -227,7 +227,7 @@ DEMO_GOAL_SECONDS = 30.0
 def demo(runs: list[dict], machine: str) -> str:
     """The S demo (`unitcost demo`, README's first command) as its subsection: the pipeline's time as the demo says
     it, and where each run's time went."""
-    labels = ["1st (as after install: dbt parses the project)", "2nd (the same folder again)"]
+    labels = ["1st (as after install: a new warehouse, no saved dbt parse for it)", "2nd (the same folder again)"]
     rows = [[label, f"**{secs(r['pipeline'])}**", secs(r["generation"]), secs(r["wall"]), mib(r["peak_rss"]),
              f"{r['load'][0]:.1f} → {r['load'][1]:.1f}"] for label, r in zip(labels, runs)]
     grouped = [grouped_rows(r["breakdown"]) for r in runs]

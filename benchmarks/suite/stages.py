@@ -156,7 +156,7 @@ GENERATED_LINE = re.compile(r"^generated .* in ([\d.]+)s$")
 
 def demo_runs(work: Path, logs: Path) -> list[dict]:
     """`unitcost demo` (the S zone, README's first command) twice into one new folder: the first as after install
-    (dbt has no saved parse for the folder's warehouse, so it parses the project), the second again. Each with the
+    (no saved dbt parse for the folder's warehouse: the demo parses while it generates), the second again. Each with the
     demo's own lines (generation, "pipeline finished in"), its wall time and peak memory, and the breakdown of its
     pipeline (the start-up part includes the generation, which the demo runs first)."""
     import time
