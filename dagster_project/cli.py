@@ -369,10 +369,14 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(out / stale, ignore_errors=True)
         t0 = time.monotonic()
         parsed = _parse_ahead(out, args)
-        config = _generate(args)
+        try:
+            config = _generate(args)
+        except BaseException:
+            parsed()  # a failed generation waits for the parse too, which removes its folder
+            raise
         print(f"generated {args.days} days x {args.tenants} tenants into {out}/ in {time.monotonic() - t0:.1f}s")
         t_run = time.monotonic()
-        parsed()
+        parsed()  # a wait for the parse counts in the pipeline's time
         end = args.start + timedelta(days=args.days - 1)
         result = _run_or_refuse(str(config), args.start, end)
         if result is None or not result.success:

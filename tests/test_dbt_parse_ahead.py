@@ -78,3 +78,24 @@ def test_the_demo_parses_ahead_with_the_vars_its_run_gives_dbt(tmp_path, monkeyp
                         {"start_date": "2026-10-01", "end_date": "2026-10-14"})[0]
     assert asked == [json.loads(build[build.index("--vars") + 1])]
     assert asked[0]["duckdb_path"] == str(config.warehouse_path)
+
+
+def test_a_failed_generation_waits_for_the_parse_and_leaves_no_parse_folder(tmp_path, monkeypatch):
+    target_root = tmp_path / "target"
+    monkeypatch.setattr(cli, "_parse_ahead", lambda out, args: saved_parse.parse_ahead(
+        DBT_DIR, target_root, {"duckdb_path": str(tmp_path / "w.duckdb"), "run_window_table": True}))
+    started, popen = [], subprocess.Popen
+    monkeypatch.setattr(saved_parse.subprocess, "Popen", lambda *a, **k: started.append(popen(*a, **k)) or started[-1])
+
+    def broken(args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(cli, "_generate", broken)
+    try:
+        cli.main(["demo", "--out", str(tmp_path / "demo")])
+    except OSError as exc:
+        assert str(exc) == "disk full"
+    else:
+        raise AssertionError("the generation's error was not raised")
+    assert len(started) == 1 and started[0].returncode == 0  # waited for, not left running
+    assert [p.name for p in target_root.iterdir()] == [saved_parse.SAVED_PARSE_FOLDER]  # kept, and its folder gone
