@@ -6,6 +6,7 @@ chart (a bar's label) is `money()`'s text. Axes of dollars use d3's "$,.2f", in 
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 from typing import Any
 
@@ -92,6 +93,26 @@ def budget_bullets(rows: list[dict[str, Any]]) -> alt.Chart:
     label = alt.Chart(data).mark_text(align="left", dx=10, fontSize=11).encode(
         y=y, x="projected_spend_usd:Q", text="projected_spend_usd_text:N")
     return (projected + spent + budget + label).properties(width=WIDTH - 160, height=alt.Step(26))
+
+
+_warm_up_lock = threading.Lock()
+_warm_up_thread: threading.Thread | None = None
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Start vl-convert's JavaScript engine on a daemon thread (once per process) and return the thread.
+
+    Its first conversion starts the engine (about 0.3 s) and holds the GIL meanwhile, so it is started where this
+    process has nothing else to do: while the dbt build, a process of its own, runs (defs/dbt/assets.py). The
+    report's charts then convert at once; a report that comes first waits on vl-convert's own lock."""
+    global _warm_up_thread
+    with _warm_up_lock:
+        if _warm_up_thread is None:
+            spec = alt.Chart(alt.Data(values=[{"x": 0}])).mark_point().encode(x="x:Q").to_dict()
+            _warm_up_thread = threading.Thread(target=vl_convert.vegalite_to_svg, args=(spec,),
+                                               name="unitcost-chart-warm-up", daemon=True)
+            _warm_up_thread.start()
+        return _warm_up_thread
 
 
 def to_svg(chart: alt.TopLevelMixin) -> str:

@@ -17,12 +17,14 @@ from dagster_project.defs.dbt.project import dbt_project
 from dagster_project.defs.dbt.run_window import run_window, write_run_window
 from dagster_project.defs.dbt.saved_parse import (PARTIAL_PARSE_FILE, duckdb_run_vars, keep_parse, parse_args,
                                                   saved_parse_path)
+from dagster_project.defs.report.assets import builds_report
 from dagster_project.defs.resources import UnitcostConfigResource
 from dagster_project.defs.dbt.translator import UnitcostDbtTranslator
 from dagster_project.lib import progress, warehouse_session
 from dagster_project.lib.pruning import checkpoint, prune_run_folders
 from dagster_project.lib.run_steps import count_bytes
 from dagster_project.lib.warehouse_engines import dbt_bytes, warehouse_engine
+from dagster_project.report import charts
 
 DBT_OUTPUT_LOG = "dbt_output.log"
 FAILURE_TAIL_LINES = 40  # lines of dbt's output shown when it fails
@@ -90,6 +92,8 @@ def unitcost_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
     # dbt's own process opens the DuckDB file: this one lets go of it until dbt has exited
     with warehouse_session.let_go(config.warehouse_path):
         invocation = dbt.cli(args, context=context)
+        if config.bigquery is None and builds_report(context):  # this process only waits on dbt meanwhile: the report's renderer starts now
+            charts.warm_up_in_background()
         yield from _stream_build(context, invocation, saved)
     # bounded disk: this run's target folder is the newest; older ones beyond keep_runs go, the file is checkpointed
     removed = prune_run_folders(invocation.target_path.parent, context.op_def.name, config.keep_runs)

@@ -9,6 +9,14 @@ from dagster_project.defs.resources import UnitcostConfigResource
 from dagster_project.report.build import build_report
 from dagster_project.report.data import ReportDateError
 
+REPORT_KEY = dg.AssetKey(["report", "daily_report"])
+
+
+def builds_report(context: dg.AssetExecutionContext) -> bool:
+    """Whether the running run materializes the daily report (a run of every asset does)."""
+    selection = context.run.asset_selection
+    return selection is None or REPORT_KEY in selection
+
 
 def daily_report(context: dg.AssetExecutionContext, unitcost: UnitcostConfigResource) -> dg.MaterializeResult:
     config = unitcost.config
@@ -28,7 +36,7 @@ def daily_report(context: dg.AssetExecutionContext, unitcost: UnitcostConfigReso
 
 def report_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     return dg.asset(
-        key=["report", "daily_report"],
+        key=REPORT_KEY,
         deps=[dg.AssetKey(["serving", "marts_copy"])],
         partitions_def=partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
