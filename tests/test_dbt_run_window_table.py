@@ -64,9 +64,9 @@ def test_a_control_table_without_the_runs_one_row_is_an_error_naming_it(tmp_path
 def test_data_tests_on_day_keyed_relations_read_the_window_only(tmp_path):
     config = _config(tmp_path)
     write_run_window(config, WINDOW, "run-a")
-    tests = ["not_null_cost_ledger_tenant_id", "unique_combination_of_columns_cost_anomalies_usage_date__scope_type"
+    tests = ["not_null_cost_ledger", "unique_combination_of_columns_cost_anomalies_usage_date__scope_type"
              "__scope_id", "relationships_cost_anomalies_scope_id__tenant_id__ref_dim_tenant_",
-             "unique_stg_llm__events_event_id", "not_null_stg_llm__events_event_id"]
+             "unique_stg_llm__events_event_id", "not_null_stg_llm__events"]
     proc = _dbt(tmp_path, config.warehouse_path, "compile", "--select", *tests)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
@@ -74,8 +74,8 @@ def test_data_tests_on_day_keyed_relations_read_the_window_only(tmp_path):
                 if n["name"] in tests and n.get("compiled_code")}
     assert set(compiled) == set(tests)
     window = "usage_date between cast('2026-01-03' as date) and cast('2026-01-04' as date)"
-    assert f"where ({window})" in compiled["not_null_cost_ledger_tenant_id"]
-    assert f"where ({window})" in compiled["not_null_stg_llm__events_event_id"]
+    assert f"where ({window})" in compiled["not_null_cost_ledger"]
+    assert f"where ({window})" in compiled["not_null_stg_llm__events"]
     # cost_anomalies rebuilds 7 days after the window (its trailing week): its tests read them too
     anomalies_window = ("usage_date between cast('2026-01-03' as date) and (cast('2026-01-04' as date) + "
                         "cast(7 as bigint) * interval 1 day)")
@@ -107,6 +107,28 @@ def test_an_event_id_of_the_window_repeated_on_an_earlier_day_fails_the_uniquene
             ('once', '2026-01-03'), ('later', '2026-01-05'), (null, '2026-01-03'), (null, '2026-01-04')""")
         failures = con.execute(f"select unique_field, n_records from ({sql}) order by 1").fetchall()
     assert failures == [("late", 2), ("twice", 2)]
+
+
+def test_a_null_in_any_never_null_column_of_the_window_fails_the_models_not_null_test(tmp_path):
+    config = _config(tmp_path)
+    write_run_window(config, WINDOW, "run-a")
+    name = "not_null_cost_ledger"  # usage_date, tenant_id, feature_id, source_id, rule_id, amount_usd
+    proc = _dbt(tmp_path, config.warehouse_path, "compile", "--select", name)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    sql = next(n["compiled_code"] for n in manifest["nodes"].values() if n["name"] == name)
+    with duckdb.connect(str(config.warehouse_path)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.cost_ledger (usage_date date, tenant_id varchar, feature_id varchar, "
+                    "source_id varchar, cost_type varchar, rule_id varchar, amount_usd decimal(38, 9))")
+        con.execute("""insert into marts.cost_ledger values
+            ('2026-01-03', 't1', 'f1', 'cur', 'direct', 'direct', 1.5),  -- whole
+            ('2026-01-03', null, 'f1', 'cur', 'direct', 'direct', 2.5),  -- no tenant
+            ('2026-01-04', 't1', 'f1', 'cur', null, 'direct', null),  -- no amount (cost_type is not listed)
+            ('2026-01-04', 't2', 'f2', 'cur', null, 'direct', 4.5),  -- a null in an unlisted column only
+            ('2026-01-02', null, null, null, null, null, null)  -- before the window: its own run checked it""")
+        failures = con.execute(f"select tenant_id, amount_usd from ({sql}) order by 2 nulls last").fetchall()
+    assert [(t, None if a is None else str(a)) for t, a in failures] == [(None, "2.500000000"), ("t1", None)]
 
 
 class _FakeDbt:
