@@ -35,8 +35,9 @@ def parse_plain_native(body: bytes, content: str, source_file: str, text_keys: d
     """(LLM_EVENTS rows, LLM_EVENTS_QUARANTINE rows) of a plainly typed native file, else None. `body`: the file's
     bytes without a BOM, `content` the same decoded."""
     line = pl.col("attributes")
-    lines = (pl.LazyFrame({"attributes": [content]}).select(line.str.split("\n").explode().str.strip_chars(_WHITESPACE))
-             .filter(line != "").collect())
+    # Python's split then one Series: twice as fast as polars' str.split and explode of the one string
+    lines = (pl.DataFrame({"attributes": pl.Series(content.split("\n"), dtype=pl.String)}).lazy()
+             .select(line.str.strip_chars(_WHITESPACE)).filter(line != "").collect())
     if lines.height == 0:
         return None
     kinds = {"timestamp": "string", "event_id": "string", **dict.fromkeys(text_keys.values(), "string"),
