@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import shutil
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -146,9 +146,9 @@ def warehouse(tmp_path, cloud_bill):
     con.close()
 
 
-def load(cloud_bill, con, uri, run_id="run-1", **config):
+def load(cloud_bill, con, uri, run_id="run-1", through=None, **config):
     source = SourceConfig(kind="cur", uri=str(uri), name=config.pop("name", "cur"), **config)
-    return cloud_bill.load_bill_source(con, source, "USD", run_id, LOG)
+    return cloud_bill.load_bill_source(con, source, "USD", run_id, LOG, through)
 
 
 def totals(con, table="cur_line_items", cost="line_item_unblended_cost"):
@@ -208,6 +208,30 @@ def test_every_billing_period_is_checked_not_only_the_runs(cloud_bill, warehouse
     assert [(r["billing_period"], r["delivery_id"]) for r in load(cloud_bill, warehouse, root, run_id="r2")] == [
         ("2026-09", "sep-2")]
     assert totals(warehouse) == (2, Decimal("5.50"))
+
+
+def test_a_period_after_the_runs_last_day_is_left_to_the_runs_of_its_days(cloud_bill, warehouse, tmp_path):
+    root = tmp_path / "export"
+    write_cur2_delivery(root, "2026-09", "sep-1", [[cur2_row("5.00", "2026-09-10T00:00:00")]], "20261001T000000Z")
+    write_cur2_delivery(root, "2026-10", "oct-1", [[cur2_row("1.00")]], "20261004T000000Z")
+    # a backfill of September, run once October's bill is there too, loads September only
+    assert [r["billing_period"] for r in load(cloud_bill, warehouse, root, through=date(2026, 9, 30))] == ["2026-09"]
+    assert totals(warehouse) == (1, Decimal("5.00"))
+    # the run of October 1st loads October, and finds September unchanged
+    assert [r["billing_period"] for r in load(cloud_bill, warehouse, root, run_id="r2",
+                                              through=date(2026, 10, 1))] == ["2026-10"]
+    assert totals(warehouse) == (2, Decimal("6.00"))
+
+
+def test_a_focus_folder_loads_every_period_its_files_hold_whatever_the_runs_last_day(cloud_bill, warehouse,
+                                                                                       tmp_path):
+    # a file is scanned for its periods once (then known by its fingerprint): a period left out would be lost
+    root = tmp_path / "focus"
+    november = {"BillingPeriodStart": "2026-11-01 00:00:00", "BillingPeriodEnd": "2026-12-01 00:00:00"}
+    put(root, "export.csv", focus_csv([focus_row("ba", "1.00"), focus_row("ba", "7.00", "2026-11-02", **november)]))
+    first = load(cloud_bill, warehouse, root, format="focus", through=date(2026, 10, 31))
+    assert sorted((r["billing_period"], r["row_count"]) for r in first) == [("2026-10", 1), ("2026-11", 1)]
+    assert totals(warehouse, "focus_line_items", "billed_cost") == (2, Decimal("8.00"))
 
 
 def test_stale_cur1_assembly_and_unlisted_file_are_ignored(cloud_bill, warehouse, tmp_path):

@@ -9,7 +9,7 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.defs.cloud_bill.loading import load_bill_source
 from dagster_project.defs.resources import UnitcostConfigResource
 from dagster_project.lib.bill_deliveries import cur_periods_in_two_sources, days_touched_by_run, ensure_bill_tables
-from dagster_project.lib.raw_assets import materialized, raw_multi_asset
+from dagster_project.lib.raw_assets import materialized, raw_multi_asset, run_days
 from dagster_project.lib.run_steps import count_rows
 from dagster_project.lib.touched_days import record_touched_days
 from ingest.errors import LandingFileError
@@ -18,17 +18,18 @@ TABLES = ("cur_line_items", "focus_line_items", "bill_deliveries")
 
 
 def cloud_bill(context: dg.AssetExecutionContext, duckdb: DuckDBResource, unitcost: UnitcostConfigResource):
-    """Each run checks the current delivery of every billing period of every bill source (restatements arrive
-    for past months) and re-ingests each (source, account, period) whose delivery changed."""
+    """Each run checks the current delivery of every billing period of every bill source up to its last day
+    (restatements arrive for past months) and re-ingests each (source, account, period) whose delivery changed."""
     cfg = unitcost.config
     run_id = context.run.run_id
+    through = max(run_days(context))
     loaded: list[dict] = []
     failures: list[Exception] = []
     with duckdb.get_connection() as con:
         ensure_bill_tables(con)
         for source in cfg.sources_of("cur"):
             try:
-                loaded += load_bill_source(con, source, cfg.currency, run_id, context.log)
+                loaded += load_bill_source(con, source, cfg.currency, run_id, context.log, through)
             except LandingFileError as exc:
                 context.log.error(f"bill source '{source.name}': {exc}")
                 failures.append(exc)

@@ -2,14 +2,18 @@
 which (billing account, billing period) units changed since they were loaded, and replace those units
 (lib/bill_deliveries.py). docs/cloud-bill.md describes the layouts and the restatement rules.
 
-Every run looks at the current delivery of EVERY billing period of each source (not only the periods of the run's
-days): a restatement arrives for months already closed. A unit is re-ingested when its delivery changed: a
-different manifest executionId / assemblyId, or different files (S3 ETags, file sizes and times). Errors of one
-period do not stop the others: they are raised together once every other period is loaded.
+Every run looks at the current delivery of EVERY billing period of each source up to its last day (not only the
+periods of the run's days): a restatement arrives for months already closed. A delivered period (a manifest, or a
+bare CUR file) that starts after the run's last day holds none of its days and is left to the runs of its own days
+(a backfill of October run in December does not load November's bill). FOCUS files without a manifest load every
+period they hold: a file is scanned for its periods once, and a period left out would not be found again. A unit is re-ingested when its delivery changed: a different manifest executionId /
+assemblyId, or different files (S3 ETags, file sizes and times). Errors of one period do not stop the others: they
+are raised together once every other period is loaded.
 """
 
 import json
 from collections import defaultdict
+from datetime import date
 
 import polars as pl
 
@@ -29,8 +33,20 @@ from ingest.errors import LandingFileError
 from ingest.landing import Landing
 
 
-def load_bill_source(con, source: SourceConfig, currency: str, run_id: str, log) -> list[dict]:
-    """Load every changed (account, period) of one configured bill source; returns the delivery records written.
+def after(period: str | None, through: date | None) -> bool:
+    """Whether billing period `period` (YYYY-MM) starts after the day `through` (None: no period does)."""
+    if through is None or not period:
+        return False
+    try:
+        return date.fromisoformat(f"{period}-01") > through
+    except ValueError:  # not YYYY-MM: loaded, and its loader names what is wrong with it
+        return False
+
+
+def load_bill_source(con, source: SourceConfig, currency: str, run_id: str, log,
+                     through: date | None = None) -> list[dict]:
+    """Load every changed (account, period) of one configured bill source, of the delivered periods only those
+    starting on or before `through` (the run's last day; None: every period); returns the delivery records written.
 
     Errors of one period do not stop the others: they are raised together once every other period is loaded."""
     errors: list[LandingFileError] = []
@@ -47,7 +63,10 @@ def load_bill_source(con, source: SourceConfig, currency: str, run_id: str, log)
             raise LandingFileError(landing.describe(name), "no such file")
         loaded += _load_focus_files(con, landing, source, fingerprints, currency, run_id, log)
     elif fmt in ("cur1", "cur2") and source.billing_period:
-        loaded += _load_bare_cur(con, source, fmt, currency, run_id, log)
+        if after(source.billing_period, through):
+            log.info(f"{source.name} {source.billing_period}: starts after {through}, left to its own days' runs")
+        else:
+            loaded += _load_bare_cur(con, source, fmt, currency, run_id, log)
     else:
         landing = open_landing(source, log)
         if landing is None:
@@ -61,8 +80,12 @@ def load_bill_source(con, source: SourceConfig, currency: str, run_id: str, log)
         elif fmt == "cur1":
             deliveries = find_cur1_deliveries(landing, errors)
         data_files = {k: v for k, v in fingerprints.items() if focus.is_data_file(k)}
+        later = sorted({d.billing_period for d in deliveries if after(d.billing_period, through)})
+        if later:
+            log.info(f"bill source '{source.name}': periods {', '.join(later)} start after {through}; "
+                     "left to the runs of their own days")
         if deliveries:
-            for delivery in deliveries:
+            for delivery in (d for d in deliveries if not after(d.billing_period, through)):
                 try:
                     loaded += _load_delivery(con, landing, source, delivery, fingerprints, currency, run_id, log)
                 except LandingFileError as exc:
