@@ -162,13 +162,12 @@ def _summary(config: Path, start: date, end: date) -> str:
 def generate_docs(config: str | None, out: Path) -> Path:
     """`dbt docs generate --static` into `out` (the catalog read from the pipeline's warehouse): out/static_index.html
     is the whole site in one file, opened from disk without a server or a network."""
-    from dagster_project.defs.dbt.project import DBT_PROJECT_DIR
+    from dagster_project.defs.dbt.project import DBT_PROJECT_DIR, dbt_executable
     from dagster_project.defs.resources import UnitcostConfigResource
 
-    dbt = Path(sys.executable).with_name("dbt")
     dbt_vars = UnitcostConfigResource.find(config).config.dbt_vars()
     proc = subprocess.run(
-        [str(dbt), "docs", "generate", "--static", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(out),
+        [dbt_executable(), "docs", "generate", "--static", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(out),
          "--log-path", str(out / "logs"), "--vars", json.dumps(dbt_vars)],
         cwd=DBT_PROJECT_DIR, capture_output=True, text=True,
     )

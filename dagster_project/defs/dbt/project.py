@@ -20,9 +20,15 @@ SEEDS_DIR = REPO_ROOT / "seeds"
 DBT_TARGET_DIR = DBT_PROJECT_DIR / "target"  # dbt's and dagster-dbt's target folder (dbt_project.yml's target-path)
 
 # dagster-dbt runs `dbt` from PATH; the one installed next to this interpreter is the pinned one
-_BIN = str(Path(sys.executable).parent)
-if shutil.which("dbt") is None and Path(_BIN, "dbt").exists():
-    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
+_DBT = Path(sys.executable).with_name("dbt")
+if shutil.which("dbt") is None and _DBT.exists():
+    os.environ["PATH"] = str(_DBT.parent) + os.pathsep + os.environ.get("PATH", "")
+
+
+def dbt_executable() -> str:
+    """The `dbt` unitcost starts itself (a parse ahead, the docs): the pinned one next to this interpreter, else
+    whichever PATH finds."""
+    return str(_DBT) if _DBT.exists() else "dbt"
 
 
 @cache

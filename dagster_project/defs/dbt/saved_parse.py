@@ -16,9 +16,10 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
+
+from dagster_project.defs.dbt.project import dbt_executable
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"  # the name dbt writes in its target folder
 SAVED_PARSE_FOLDER = "saved_parse"
@@ -65,8 +66,7 @@ def parse_ahead(project_dir: Path, target_root: Path, dbt_vars: dict, target: st
     if saved.is_file():
         return lambda: False
     folder = target_root / f"parse-ahead-{os.getpid()}"
-    dbt = Path(sys.executable).with_name("dbt")
-    args = [str(dbt if dbt.exists() else "dbt"), "parse", "--profiles-dir", str(project_dir),
+    args = [dbt_executable(), "parse", "--profiles-dir", str(project_dir),
             "--target-path", str(folder), "--log-path", str(folder / "logs"), "--vars", json.dumps(dbt_vars),
             *(["--target", target] if target else [])]
     proc = subprocess.Popen(args, cwd=project_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
