@@ -89,14 +89,18 @@ def test_data_tests_on_day_keyed_relations_read_the_window_only(tmp_path):
             "dbt_subquery" in compiled["unique_stg_llm__events_event_id"])
 
 
-def test_an_event_id_of_the_window_repeated_on_an_earlier_day_fails_the_uniqueness_test(tmp_path):
+def _compiled_test(tmp_path: Path, name: str):
+    """(the config, the SQL of data test `name` compiled for WINDOW) on a warehouse in tmp_path."""
     config = _config(tmp_path)
     write_run_window(config, WINDOW, "run-a")
-    name = "unique_stg_llm__events_event_id"
     proc = _dbt(tmp_path, config.warehouse_path, "compile", "--select", name)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
-    sql = next(n["compiled_code"] for n in manifest["nodes"].values() if n["name"] == name)
+    return config, next(n["compiled_code"] for n in manifest["nodes"].values() if n["name"] == name)
+
+
+def test_an_event_id_of_the_window_repeated_on_an_earlier_day_fails_the_uniqueness_test(tmp_path):
+    config, sql = _compiled_test(tmp_path, "unique_stg_llm__events_event_id")
     with duckdb.connect(str(config.warehouse_path)) as con:
         con.execute("create schema staging")
         con.execute("create table staging.stg_llm__events (event_id varchar, usage_date date)")
@@ -110,13 +114,8 @@ def test_an_event_id_of_the_window_repeated_on_an_earlier_day_fails_the_uniquene
 
 
 def test_a_null_in_any_never_null_column_of_the_window_fails_the_models_not_null_test(tmp_path):
-    config = _config(tmp_path)
-    write_run_window(config, WINDOW, "run-a")
-    name = "not_null_cost_ledger"  # usage_date, tenant_id, feature_id, source_id, rule_id, amount_usd
-    proc = _dbt(tmp_path, config.warehouse_path, "compile", "--select", name)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
-    sql = next(n["compiled_code"] for n in manifest["nodes"].values() if n["name"] == name)
+    # its columns: usage_date, tenant_id, feature_id, source_id, rule_id, amount_usd
+    config, sql = _compiled_test(tmp_path, "not_null_cost_ledger")
     with duckdb.connect(str(config.warehouse_path)) as con:
         con.execute("create schema marts")
         con.execute("create table marts.cost_ledger (usage_date date, tenant_id varchar, feature_id varchar, "
