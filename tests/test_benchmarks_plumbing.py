@@ -58,6 +58,9 @@ def test_floor_stage_reads_every_landing_file_and_keeps_the_other_sections(tmp_p
     text = out.read_text()
     assert text.count(SECTION) == 1 and "(2026-10-01 .. 2026-10-02)" in text
     assert "generated in this run" in _floor(text) and "cores" in text and "duckdb 1." in text
+    # the machine's speed at the time: the one-core probe's seconds, a positive figure
+    probe = re.search(r"a fixed Python loop of 3,000,000 steps took (\d+\.\d\d) s on one core", _floor(text))
+    assert probe and float(probe.group(1)) > 0
     # the other benchmark scripts' sections are kept as they were
     for heading in ("## Cloud bill ingest", "## LLM pricing", "## Daily report"):
         assert original[original.index(heading):] in text
