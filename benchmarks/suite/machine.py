@@ -1,6 +1,7 @@
 """The line every figure carries: when it was measured and on what (cores, RAM, Python, the engines' versions), and
-how fast one core of the shared machine was just then (a fixed Python loop): the same run's time varies here by a
-third from one half hour to the next, more than the load average explains."""
+how fast one core of the shared machine was just then (a fixed Python loop). The same run's time varies here by a
+third within an hour; when the probe did not change, look to the disk: the M zone (19 GB of files) and its
+warehouse do not fit in the page cache together, so a stage may read from disk what the one before it read from RAM."""
 
 from __future__ import annotations
 
