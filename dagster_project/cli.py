@@ -167,8 +167,8 @@ def generate_docs(config: str | None, out: Path) -> Path:
 
     dbt_vars = UnitcostConfigResource.find(config).config.dbt_vars()
     proc = subprocess.run(
-        [dbt_executable(), "docs", "generate", "--static", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(out),
-         "--log-path", str(out / "logs"), "--vars", json.dumps(dbt_vars)],
+        [dbt_executable(), "docs", "generate", "--static", "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(out), "--log-path", str(out / "logs"), "--vars", json.dumps(dbt_vars)],
         cwd=DBT_PROJECT_DIR, capture_output=True, text=True,
     )
     if proc.returncode != 0:

@@ -4,11 +4,13 @@ which (billing account, billing period) units changed since they were loaded, an
 
 Every run looks at the current delivery of EVERY billing period of each source up to its last day (not only the
 periods of the run's days): a restatement arrives for months already closed. A delivered period (a manifest, or a
-bare CUR file) that starts after the run's last day holds none of its days and is left to the runs of its own days
-(a backfill of October run in December does not load November's bill). FOCUS files without a manifest load every
-period they hold: a file is scanned for its periods once, and a period left out would not be found again. A unit is re-ingested when its delivery changed: a different manifest executionId /
-assemblyId, or different files (S3 ETags, file sizes and times). Errors of one period do not stop the others: they
-are raised together once every other period is loaded.
+bare CUR file) that starts after the run's last day is left to the runs of its own days (a backfill of October run
+in December does not load November's bill); should it hold a row dated before them, the run that loads it rebuilds
+that day too, as for any delivery (the window widens to the days a delivery touches). FOCUS files without a manifest
+load every period they hold: a file is scanned for its periods once, and a period left out would not be found again.
+A unit is re-ingested when its delivery changed: a different manifest executionId / assemblyId, or different files
+(S3 ETags, file sizes and times). Errors of one period do not stop the others: they are raised together once every
+other period is loaded.
 """
 
 import json

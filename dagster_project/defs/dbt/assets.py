@@ -92,8 +92,8 @@ def unitcost_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
     # dbt's own process opens the DuckDB file: this one lets go of it until dbt has exited
     with warehouse_session.let_go(config.warehouse_path):
         invocation = dbt.cli(args, context=context)
-        if config.bigquery is None and builds_report(context):  # this process only waits on dbt meanwhile: the report's renderer starts now
-            charts.warm_up_in_background()
+        if config.bigquery is None and builds_report(context):
+            charts.warm_up_in_background()  # this process only waits on dbt meanwhile: the report's renderer starts
         yield from _stream_build(context, invocation, saved)
     # bounded disk: this run's target folder is the newest; older ones beyond keep_runs go, the file is checkpointed
     removed = prune_run_folders(invocation.target_path.parent, context.op_def.name, config.keep_runs)
